@@ -1,0 +1,52 @@
+import { randomUUID } from "node:crypto";
+import express, { type Express } from "express";
+import { type Clock, systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import { errorMiddleware, notFound } from "./http/error-middleware.js";
+import { ingestRoutes } from "./http/ingest-routes.js";
+import { createMetrics, type Metrics } from "./http/metrics.js";
+import { opsRoutes } from "./http/ops-routes.js";
+import { readRoutes } from "./http/read-routes.js";
+import { createIngestService } from "./ingest/ingest-service.js";
+import type { Loggers } from "./logging/loggers.js";
+import type { EventStore } from "./storage/event-store.js";
+
+export interface AppDeps {
+  config: Config;
+  store: EventStore;
+  loggers: Loggers;
+  clock?: Clock;
+  metrics?: Metrics;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** Build the Express app: middleware and routes, nothing else. main.ts listens; tests use random ports. */
+export function createApp(deps: AppDeps): Express & { locals: { metrics: Metrics } } {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? createMetrics();
+  const deliveryMode = deps.config.bucketUrl ? "http" : "embedded";
+  const ingest = createIngestService({ store: deps.store, loggers: deps.loggers, clock });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.locals.metrics = metrics;
+
+  app.use((req, res, next) => {
+    const given = req.headers["x-request-id"];
+    const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader("X-Request-Id", id);
+    next();
+  });
+  app.use(metrics.middleware);
+
+  app.use(ingestRoutes({ config: deps.config, ingest, coreSync: deps.loggers.coreSync, metrics }));
+  app.use(readRoutes({ store: deps.store, clock, deliveryMode }));
+  app.use(opsRoutes({ config: deps.config, store: deps.store, metrics }));
+
+  app.use(notFound);
+  app.use(errorMiddleware(deps.loggers.app));
+  return app as Express & { locals: { metrics: Metrics } };
+}

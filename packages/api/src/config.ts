@@ -1,0 +1,105 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+import { findRepoRoot } from "./paths.js";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number({ message: "must be a number" }).int().min(min).max(max);
+/** Sizes accept a plain byte count or a unit: 512kb, 1mb, 10MiB. */
+const bytes = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|kib|mb|mib|gb|gib)?$/i, { message: "must be a size such as 1048576, 512kb or 1mb" })
+  .transform((v) => {
+    const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim());
+    const n = Number(m?.[1]);
+    const unit = (m?.[2] ?? "").toLowerCase();
+    const mult = unit.startsWith("g") ? 1024 ** 3 : unit.startsWith("m") ? 1024 ** 2 : unit.startsWith("k") ? 1024 : 1;
+    return Math.floor(n * mult);
+  });
+
+/** Every environment variable the api reads. Parsed once, at start; nothing else reads process.env. */
+export const EnvSchema = z.object({
+  PORT: int(0, 65535).default(8000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  BRIDGE_ROOT: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|file:|\/|\.|[A-Za-z]:\\|:memory:)/, {
+      message: "must be a SQLite path or sqlite:/file: URL (PostgreSQL is not supported yet)",
+    })
+    .optional(),
+  BUCKET_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("info"),
+  LOG_MAX_SIZE: bytes.default(10 * 1024 * 1024),
+  LOG_MAX_FILES: int(1, 1000).default(5),
+  LOG_PAYLOADS: bool.default(false),
+  BODY_LIMIT: bytes.default(1024 * 1024),
+  MAX_JSON_DEPTH: int(1, 1000).default(32),
+  MAX_JSON_KEYS: int(1, 10_000_000).default(10_000),
+  IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  root: string;
+  databasePath: string;
+  bucketUrl: string | null;
+  log: { level: Env["LOG_LEVEL"]; maxSize: number; maxFiles: number; payloads: boolean; coreSyncFile: string; flowFile: string };
+  limits: { bodyBytes: number; jsonDepth: number; jsonKeys: number };
+  idempotencyTtlMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse the environment. Empty strings count as unset. Throws ConfigError naming every wrong variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(EnvSchema.shape);
+  const input: Record<string, string> = {};
+  for (const key of known) {
+    const v = env[key];
+    if (v !== undefined && v !== "") input[key] = v;
+  }
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${String(i.path[0] ?? "?")}=${JSON.stringify(input[String(i.path[0])] ?? "")}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const root = resolve(e.BRIDGE_ROOT ?? findRepoRoot() ?? process.cwd());
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    root,
+    databasePath: resolveDatabasePath(e.DATABASE_URL, root),
+    bucketUrl: e.BUCKET_URL ?? null,
+    log: {
+      level: e.LOG_LEVEL,
+      maxSize: e.LOG_MAX_SIZE,
+      maxFiles: e.LOG_MAX_FILES,
+      payloads: e.LOG_PAYLOADS,
+      coreSyncFile: join(root, "logs", "core_sync.log"),
+      flowFile: join(root, "insight", "flow.log"),
+    },
+    limits: { bodyBytes: e.BODY_LIMIT, jsonDepth: e.MAX_JSON_DEPTH, jsonKeys: e.MAX_JSON_KEYS },
+    idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3600_000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function resolveDatabasePath(url: string | undefined, root: string): string {
+  if (!url) return join(root, "data", "bridge.db");
+  if (url === ":memory:") return url;
+  const path = url.replace(/^sqlite:(\/\/)?/, "").replace(/^file:(\/\/)?/, "");
+  return isAbsolute(path) ? path : resolve(root, path);
+}

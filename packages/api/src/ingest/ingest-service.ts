@@ -1,0 +1,67 @@
+import { createHash, randomUUID } from "node:crypto";
+import { type IngestRequest, type IngestResponse, ingestMessage } from "@bridge/shared";
+import { type Clock, iso } from "../clock.js";
+import type { Loggers } from "../logging/loggers.js";
+import type { EventStore, StoredEvent } from "../storage/event-store.js";
+
+export interface IngestInput {
+  request: IngestRequest;
+  /** The exact request body bytes: their size is recorded and their hash fingerprints an idempotency key. */
+  rawBody: Buffer;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+  idempotencyKey?: string;
+}
+
+export type IngestResult =
+  | { kind: "created"; response: IngestResponse; event: StoredEvent }
+  | { kind: "replayed"; response: IngestResponse }
+  | { kind: "key_reused" };
+
+export interface IngestService {
+  ingest(input: IngestInput): Promise<IngestResult>;
+}
+
+export function createIngestService(deps: { store: EventStore; loggers: Loggers; clock: Clock; now?: () => number }): IngestService {
+  const perfNow = deps.now ?? (() => performance.now());
+  return {
+    async ingest({ request, rawBody, startedAt, idempotencyKey }) {
+      const receivedAt = deps.clock.now();
+      const id = randomUUID();
+      const sessionId = request.session_id ?? randomUUID();
+      const response: IngestResponse = {
+        status: "success",
+        timestamp: iso(receivedAt),
+        session_id: sessionId,
+        message: ingestMessage(request.module),
+        event_id: id,
+      };
+      const outcome = await deps.store.ingest({
+        id,
+        module: request.module,
+        sessionId,
+        receivedAt,
+        latencyMs: Math.max(0, perfNow() - startedAt),
+        sizeBytes: rawBody.length,
+        // Re-serialised from the parsed object: canonical JSON, `__proto__` kept as a plain key.
+        dataJson: JSON.stringify(request.data),
+        response,
+        ...(idempotencyKey ? { idempotency: { key: idempotencyKey, fingerprint: fingerprint(rawBody) } } : {}),
+      });
+      if (outcome.kind === "created") {
+        deps.loggers.flow.write({
+          message: `accepted event ${id} from module ${request.module}`,
+          step: "accepted",
+          event_id: id,
+          module: request.module,
+          latency_ms: round(outcome.event.latencyMs),
+        });
+        return { kind: "created", response, event: outcome.event };
+      }
+      return outcome;
+    },
+  };
+}
+
+export const fingerprint = (body: Buffer): string => createHash("sha256").update(body).digest("hex");
+export const round = (n: number): number => Math.round(n * 1000) / 1000;

@@ -1,0 +1,71 @@
+import type { Server } from "node:http";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLoggers } from "./logging/loggers.js";
+import { SqliteEventStore } from "./storage/sqlite/sqlite-store.js";
+
+/** Composition root: parse config, open storage, build the app, listen, handle signals. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const loggers = createLoggers(config.log);
+  const store = new SqliteEventStore({ path: config.databasePath, deliveryMode: config.bucketUrl ? "http" : "embedded" });
+  const app = createApp({ config, store, loggers });
+
+  const purge = setInterval(() => {
+    store
+      .purgeIdempotencyKeys(Date.now() - config.idempotencyTtlMs)
+      .catch((err) => loggers.app.warn("idempotency purge failed", { error: String(err) }));
+  }, 3600_000);
+  purge.unref();
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once("error", reject);
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : config.port;
+  loggers.app.info(`bridge listening on http://${config.host}:${port}`, {
+    root: config.root,
+    database: config.databasePath,
+    delivery: config.bucketUrl ? `http → ${new URL(config.bucketUrl).origin}` : "embedded",
+  });
+  // a line on stdout for scripts waiting for readiness
+  process.stdout.write(`READY http://${config.host}:${port}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    loggers.app.info(`${signal} received: finishing requests in flight`);
+    clearInterval(purge);
+    const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    clearTimeout(force);
+    await store.close();
+    loggers.app.info("stopped cleanly");
+    await loggers.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  process.stderr.write(`bridge failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
