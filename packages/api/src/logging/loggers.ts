@@ -1,8 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import winston from "winston";
 import type { CoreSyncLogLine, FlowLogLine } from "@bridge/shared";
 import type { Config } from "../config.js";
+import { RotatingFileTransport } from "./rotating-file-transport.js";
 
 type Omitted = "timestamp" | "level";
 export interface CoreSyncLog {
@@ -22,14 +21,11 @@ export interface Loggers {
 const jsonLine = winston.format.combine(winston.format.timestamp(), winston.format.json());
 
 function fileLogger(file: string, cfg: Config["log"]): winston.Logger {
-  mkdirSync(dirname(file), { recursive: true });
   return winston.createLogger({
     level: "info",
     format: jsonLine,
-    transports: [
-      // winston's own size rotation: core_sync.log is always the newest; core_sync1.log … older, at most maxFiles.
-      new winston.transports.File({ filename: file, maxsize: cfg.maxSize, maxFiles: cfg.maxFiles, tailable: true }),
-    ],
+    // core_sync.log is always the newest; core_sync1.log … older; at most maxFiles in all.
+    transports: [new RotatingFileTransport({ filename: file, maxSize: cfg.maxSize, maxFiles: cfg.maxFiles })],
   });
 }
 
@@ -38,8 +34,8 @@ function closeLogger(logger: winston.Logger): Promise<void> {
     const timer = setTimeout(resolve, 2000);
     logger.on("finish", () => {
       clearTimeout(timer);
-      // the file transport finishes its stream just after the logger itself
-      setImmediate(resolve);
+      for (const t of logger.transports) t.close?.();
+      resolve();
     });
     logger.end();
   });
