@@ -30,7 +30,9 @@ export const StatusResponse = z
 export type StatusResponse = z.infer<typeof StatusResponse>;
 
 /** GET /healthz: the process is up. */
-export const HealthResponse = z.object({ status: z.literal("ok"), uptime_seconds: z.number().nonnegative() });
+export const HealthResponse = z
+  .object({ status: z.literal("ok"), uptime_seconds: z.number().nonnegative() })
+  .meta({ id: "HealthResponse" });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
 /** GET /readyz: storage and log files are writable (503 with the same shape when not). */

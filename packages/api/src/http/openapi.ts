@@ -32,8 +32,8 @@ function queryParams(schema: z.ZodObject): Array<Record<string, unknown>> {
 
 /** The OpenAPI 3.1 document, generated from the shared zod schemas (the wire contract). */
 export function buildOpenApi(): Record<string, unknown> {
-  const schemas: Record<string, unknown> = {};
-  const named = {
+  // Every shared schema with a meta id becomes a component; references between them stay $refs.
+  void [
     IngestRequest,
     IngestResponse,
     StatusResponse,
@@ -43,13 +43,15 @@ export function buildOpenApi(): Record<string, unknown> {
     ProblemDetails,
     HealthResponse,
     ReadyResponse,
-  };
-  for (const [id, schema] of Object.entries(named)) {
-    const { $schema: _drop, ...body } = z.toJSONSchema(schema as z.ZodType, {
-      io: "output",
-      unrepresentable: "any",
-      reused: "inline",
-    }) as Record<string, unknown>;
+  ];
+  const { schemas: generated } = z.toJSONSchema(z.globalRegistry, {
+    io: "output",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const schemas: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(generated)) {
+    const { $schema: _schema, $id: _id, ...body } = schema as Record<string, unknown>;
     schemas[id] = body;
   }
   const errors = {
