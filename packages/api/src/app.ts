@@ -1,11 +1,15 @@
 import { randomUUID } from "node:crypto";
 import express, { type Express } from "express";
+import helmet from "helmet";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
+import { createAuth } from "./http/auth.js";
+import { corsAllowList } from "./http/cors.js";
 import { errorMiddleware, notFound } from "./http/error-middleware.js";
 import { ingestRoutes } from "./http/ingest-routes.js";
 import { createMetrics, type Metrics } from "./http/metrics.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { createRateLimiter } from "./http/rate-limit.js";
 import { readRoutes } from "./http/read-routes.js";
 import { createIngestService } from "./ingest/ingest-service.js";
 import type { Loggers } from "./logging/loggers.js";
@@ -28,8 +32,14 @@ export function createApp(deps: AppDeps): Express & { locals: { metrics: Metrics
   const deliveryMode = deps.config.bucketUrl ? "http" : "embedded";
   const ingest = createIngestService({ store: deps.store, loggers: deps.loggers, clock });
 
+  const auth = createAuth(deps.config.security);
+  const limiter = createRateLimiter(deps.config.rateLimit.perMinute);
+
   const app = express();
   app.disable("x-powered-by");
+  // off by default: req.ip is the socket's address and X-Forwarded-For is ignored (docs/security.md)
+  app.set("trust proxy", deps.config.rateLimit.trustProxy);
+  app.use(helmet());
   app.set("etag", false);
   app.locals.metrics = metrics;
 
@@ -41,8 +51,13 @@ export function createApp(deps: AppDeps): Express & { locals: { metrics: Metrics
     next();
   });
   app.use(metrics.middleware);
+  app.use(corsAllowList(deps.config.cors.origins));
+  app.use(auth.identify);
 
-  app.use(ingestRoutes({ config: deps.config, ingest, coreSync: deps.loggers.coreSync, metrics }));
+  app.use(ingestRoutes({ config: deps.config, ingest, coreSync: deps.loggers.coreSync, metrics, auth, guards: limiter ? [limiter] : [] }));
+  // everything below is limited here; /core/update is limited inside its router, after its log line starts
+  if (limiter) app.use(limiter);
+  app.use(["/bucket/status", "/insight", "/metrics"], auth.requireScope("read"));
   app.use(readRoutes({ store: deps.store, clock, deliveryMode }));
   app.use(opsRoutes({ config: deps.config, store: deps.store, metrics }));
 

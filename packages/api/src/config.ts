@@ -1,6 +1,14 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { findRepoRoot } from "./paths.js";
+import {
+  buildSecurityConfig,
+  DEFAULT_CORS_ORIGINS,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  SECRET_VARIABLES,
+  type SecurityConfig,
+  SecurityEnvShape,
+} from "./security/security-config.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -39,6 +47,17 @@ export const EnvSchema = z.object({
   MAX_JSON_KEYS: int(1, 10_000_000).default(10_000),
   IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  // --- security and hardening (see docs/security.md) ---
+  BRIDGE_API_KEYS: SecurityEnvShape.BRIDGE_API_KEYS.optional(),
+  BRIDGE_API_KEYS_FILE: SecurityEnvShape.BRIDGE_API_KEYS_FILE.optional(),
+  BRIDGE_READ_KEYS: SecurityEnvShape.BRIDGE_READ_KEYS.optional(),
+  BRIDGE_ALLOW_INSECURE: SecurityEnvShape.BRIDGE_ALLOW_INSECURE,
+  RATE_LIMIT_PER_MINUTE: SecurityEnvShape.RATE_LIMIT_PER_MINUTE.optional(),
+  TRUST_PROXY: SecurityEnvShape.TRUST_PROXY.optional(),
+  CORS_ORIGINS: SecurityEnvShape.CORS_ORIGINS.optional(),
+  MAX_HEADER_BYTES: bytes.default(16 * 1024),
+  REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -52,6 +71,12 @@ export interface Config {
   limits: { bodyBytes: number; jsonDepth: number; jsonKeys: number };
   idempotencyTtlMs: number;
   shutdownTimeoutMs: number;
+  security: SecurityConfig;
+  /** perMinute 0 = off; trustProxy is Express's "trust proxy" setting. */
+  rateLimit: { perMinute: number; trustProxy: boolean | number | string[] };
+  cors: { origins: string[] };
+  /** node:http limits: header bytes (431 above), whole-request and headers deadlines (408 after). */
+  server: { maxHeaderBytes: number; requestTimeoutMs: number; headersTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -72,11 +97,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${String(i.path[0] ?? "?")}=${JSON.stringify(input[String(i.path[0])] ?? "")}: ${i.message}`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? "?");
+        // secrets are named, never printed
+        const shown = SECRET_VARIABLES.has(name) ? "(value hidden)" : JSON.stringify(input[name] ?? "");
+        return `${name}=${shown}: ${i.message}`;
+      }),
     );
   }
   const e = parsed.data;
   const root = resolve(e.BRIDGE_ROOT ?? findRepoRoot() ?? process.cwd());
+  const securityProblems: string[] = [];
+  const security = buildSecurityConfig(e, root, securityProblems);
+  if (securityProblems.length > 0) throw new ConfigError(securityProblems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -94,6 +127,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { bodyBytes: e.BODY_LIMIT, jsonDepth: e.MAX_JSON_DEPTH, jsonKeys: e.MAX_JSON_KEYS },
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3600_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    security,
+    rateLimit: {
+      // on by default once keys are configured or the bind is not loopback; off for local development and benchmarks
+      perMinute: e.RATE_LIMIT_PER_MINUTE ?? (security.keyRing.size > 0 || !security.loopback ? DEFAULT_RATE_LIMIT_PER_MINUTE : 0),
+      trustProxy: e.TRUST_PROXY ?? false,
+    },
+    cors: { origins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS },
+    server: { maxHeaderBytes: e.MAX_HEADER_BYTES, requestTimeoutMs: e.REQUEST_TIMEOUT_MS, headersTimeoutMs: e.HEADERS_TIMEOUT_MS },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { createServer } from "./http/server.js";
 import { createLoggers } from "./logging/loggers.js";
 import { SqliteEventStore } from "./storage/sqlite/sqlite-store.js";
 
@@ -28,11 +29,12 @@ async function main(): Promise<void> {
   purge.unref();
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+    // header size, request and headers deadlines come from config (http/server.ts)
+    const s = createServer(app, config);
     s.once("error", reject);
+    s.listen(config.port, config.host, () => resolve(s));
   });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  for (const warning of config.security.warnings) loggers.app.warn(`security: ${warning}`);
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.port;
   loggers.app.info(`bridge listening on http://${config.host}:${port}`, {

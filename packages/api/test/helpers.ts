@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createApp } from "../src/app.js";
 import type { Clock } from "../src/clock.js";
 import { type Config, loadConfig } from "../src/config.js";
+import { createServer } from "../src/http/server.js";
 import { createLoggers, type Loggers } from "../src/logging/loggers.js";
 import { SqliteEventStore } from "../src/storage/sqlite/sqlite-store.js";
 
@@ -35,7 +36,8 @@ export async function startBridge(opts: { env?: Record<string, string>; root?: s
   const store = new SqliteEventStore({ path: config.databasePath, deliveryMode: config.bucketUrl ? "http" : "embedded" });
   const app = createApp({ config, store, loggers, ...(opts.clock ? { clock: opts.clock } : {}) });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    // the same server settings as main.ts (header size, request deadlines, parser errors as JSON)
+    const s = createServer(app, config).listen(0, "127.0.0.1", () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -4,6 +4,7 @@ import { z } from "zod";
 export const ERROR_STATUS = {
   malformed_json: 400,
   invalid_query: 400,
+  malformed_request: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,

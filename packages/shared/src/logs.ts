@@ -15,6 +15,8 @@ export const CoreSyncLogLine = z.object({
   bytes: z.number().int().nonnegative(),
   latency_ms: z.number().nonnegative(),
   error_code: z.string().optional(),
+  /** Fingerprint of the API key used (`key-` + 12 hex digits of its SHA-256); never the key itself. */
+  key_id: z.string().optional(),
 });
 export type CoreSyncLogLine = z.infer<typeof CoreSyncLogLine>;
 

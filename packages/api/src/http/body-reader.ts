@@ -1,4 +1,5 @@
 import type { Request } from "express";
+import { bodyEncoding } from "./content-encoding.js";
 import { AppError } from "./problem.js";
 
 /** `application/json` or any `application/*+json`, with optional parameters (charset=utf-8). */
@@ -19,12 +20,8 @@ export function assertJsonContentType(req: Request): void {
       { field: "header.content-type", message: "charset must be utf-8" },
     ]);
   }
-  const encoding = req.headers["content-encoding"];
-  if (encoding && encoding.toLowerCase() !== "identity") {
-    throw new AppError("unsupported_media_type", `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not accepted`, [
-      { field: "header.content-encoding", message: "must be identity (send the body uncompressed)" },
-    ]);
-  }
+  // gzip, deflate and br are accepted and limited after decompression (content-encoding.ts); others 415
+  bodyEncoding(req.headers["content-encoding"]);
 }
 
 /**

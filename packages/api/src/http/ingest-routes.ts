@@ -1,9 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { IdempotencyKey, IngestRequest } from "@bridge/shared";
-import { Router } from "express";
+import { type RequestHandler, Router } from "express";
 import type { Config } from "../config.js";
 import type { IngestService } from "../ingest/ingest-service.js";
 import type { CoreSyncLog } from "../logging/loggers.js";
+import { type Auth, authState } from "./auth.js";
+import { bodyEncoding, decodeBody } from "./content-encoding.js";
 import type { Metrics } from "./metrics.js";
 import { assertJsonContentType, measureJson, parseJson, readBody } from "./body-reader.js";
 import { AppError, validationError } from "./problem.js";
@@ -23,10 +25,13 @@ export interface IngestRouteDeps {
   ingest: IngestService;
   coreSync: CoreSyncLog;
   metrics: Metrics;
+  auth: Auth;
+  /** Run after the log middleware, so what they refuse (429) still gets its core_sync.log line. */
+  guards?: RequestHandler[];
 }
 
 /** POST /core/update: content type → read → parse → validate → ingest (one transaction) → 200. */
-export function ingestRoutes({ config, ingest, coreSync, metrics }: IngestRouteDeps): Router {
+export function ingestRoutes({ config, ingest, coreSync, metrics, auth, guards = [] }: IngestRouteDeps): Router {
   const router = Router();
   /** Keys whose first request is still being read or stored: a second one gets 409. */
   const inFlight = new Set<string>();
@@ -43,6 +48,7 @@ export function ingestRoutes({ config, ingest, coreSync, metrics }: IngestRouteD
       logged = true;
       const outcome = status >= 200 && status < 300 ? info.outcome : "refused";
       if (outcome === "refused") info.errorCode = (res.locals.errorCode as string | undefined) ?? "client_closed";
+      const keyId = authState(res).principal?.id;
       metrics.ingestOutcomes.inc({ outcome });
       coreSync.write(
         {
@@ -56,6 +62,8 @@ export function ingestRoutes({ config, ingest, coreSync, metrics }: IngestRouteD
           bytes: info.bytes,
           latency_ms: Math.round((performance.now() - startedAt) * 1000) / 1000,
           ...(info.errorCode && outcome === "refused" ? { error_code: info.errorCode } : {}),
+          // a fingerprint of the key, never the key: tells which key wrote what, e.g. during rotation
+          ...(keyId ? { key_id: keyId } : {}),
         },
         outcome === "refused" ? "warn" : "info",
       );
@@ -64,10 +72,13 @@ export function ingestRoutes({ config, ingest, coreSync, metrics }: IngestRouteD
     res.on("close", () => log(res.writableFinished ? res.statusCode : 0));
     next();
   });
+  if (guards.length > 0) router.use("/core/update", ...guards);
 
   route(router, "/core/update", {
     post: async (req, res) => {
       const info = res.locals.ingest as IngestLocals;
+      // 401 before a byte of the body is read: strangers cannot make the bridge buffer their bodies
+      const principal = auth.requireWriter(res);
       assertJsonContentType(req);
       const keyHeader = req.headers["idempotency-key"];
       let key: string | undefined;
@@ -86,13 +97,19 @@ export function ingestRoutes({ config, ingest, coreSync, metrics }: IngestRouteD
         inFlight.add(key);
       }
       try {
-        const raw = await readBody(req, config.limits.bodyBytes);
+        const raw = await decodeBody(
+          await readBody(req, config.limits.bodyBytes),
+          bodyEncoding(req.headers["content-encoding"]),
+          config.limits.bodyBytes,
+        );
         info.bytes = raw.length;
         const json = parseJson(raw);
         const parsed = IngestRequest.safeParse(json);
         if (!parsed.success) throw validationError(parsed.error, "validation_failed");
         info.module = parsed.data.module;
         info.sessionId = parsed.data.session_id ?? null;
+        // the module is known only now; nothing has been stored yet
+        auth.assertMayWrite(principal, parsed.data.module);
         const shape = measureJson(parsed.data.data, config.limits.jsonDepth);
         if (shape.depth > config.limits.jsonDepth) {
           throw new AppError("validation_failed", `Field 'data' is nested deeper than ${config.limits.jsonDepth} levels`, [

@@ -5,6 +5,7 @@ import type { ZodError } from "zod";
 const TITLES: Record<ErrorCode, string> = {
   malformed_json: "Malformed JSON",
   invalid_query: "Invalid query parameters",
+  malformed_request: "Malformed HTTP request",
   unauthenticated: "Authentication required",
   forbidden: "Forbidden",
   not_found: "Not found",
