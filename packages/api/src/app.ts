@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from "./http/metrics.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { createRateLimiter } from "./http/rate-limit.js";
 import { readRoutes } from "./http/read-routes.js";
+import { staticRoutes } from "./http/static-routes.js";
 import { createIngestService } from "./ingest/ingest-service.js";
 import type { Loggers } from "./logging/loggers.js";
 import type { EventStore } from "./storage/event-store.js";
@@ -61,6 +62,8 @@ export function createApp(deps: AppDeps): Express & { locals: { metrics: Metrics
   app.use(readRoutes({ store: deps.store, clock, deliveryMode }));
   app.use(opsRoutes({ config: deps.config, store: deps.store, metrics }));
 
+  // the built dashboard, after every api route: unknown api paths still get a JSON 404 below
+  app.use(staticRoutes({ dir: deps.config.dashboardDir }));
   app.use(notFound);
   app.use(errorMiddleware(deps.loggers.app));
   return app as Express & { locals: { metrics: Metrics } };

@@ -58,6 +58,8 @@ export const EnvSchema = z.object({
   MAX_HEADER_BYTES: bytes.default(16 * 1024),
   REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   HEADERS_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+  /** The built dashboard the api serves at /; relative paths resolve from the repository root. */
+  DASHBOARD_DIR: z.string().min(1).optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -77,6 +79,8 @@ export interface Config {
   cors: { origins: string[] };
   /** node:http limits: header bytes (431 above), whole-request and headers deadlines (408 after). */
   server: { maxHeaderBytes: number; requestTimeoutMs: number; headersTimeoutMs: number };
+  /** Folder of the built dashboard (index.html, assets/); the api still starts when it is missing. */
+  dashboardDir: string;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     cors: { origins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS },
     server: { maxHeaderBytes: e.MAX_HEADER_BYTES, requestTimeoutMs: e.REQUEST_TIMEOUT_MS, headersTimeoutMs: e.HEADERS_TIMEOUT_MS },
+    // from the repository root, not BRIDGE_ROOT: the bundle belongs to the code, the root to the data
+    dashboardDir: resolve(findRepoRoot() ?? process.cwd(), e.DASHBOARD_DIR ?? join("packages", "dashboard", "dist")),
   };
 }
 
