@@ -3,8 +3,10 @@ import { z } from "zod";
 /** ISO-8601 UTC timestamp ending in Z, e.g. 2025-10-16T10:20:00.000Z. */
 export const IsoTimestamp = z.iso.datetime().meta({ description: "ISO-8601 UTC timestamp ending in Z" });
 
-/** Strings that may end up in a log line or a header must not carry control or format characters. */
-const NO_CONTROL = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u;
+/** Strings that may end up in a log line or a header must not carry control or format characters
+ * (CR, LF, NUL, bidi overrides, zero-width characters, line/paragraph separators), nor lone surrogates,
+ * which UTF-8 cannot encode and so would not read back as sent. */
+const NO_CONTROL = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]*$/u;
 
 /** A Core module's name: 1–64 chars, letters, digits, `_ . -`, starting with a letter or digit. */
 export const ModuleName = z

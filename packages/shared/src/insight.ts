@@ -58,7 +58,13 @@ export const EventsQuery = z
     status: DeliveryStatus.optional(),
     since: IsoTimestamp.optional(),
     until: IsoTimestamp.optional(),
-    limit: z.coerce.number().int().min(1).max(EVENTS_PAGE_MAX).default(EVENTS_PAGE_DEFAULT),
+    // digits only: Number() would also take "0x10", "1e2" and " 5"
+    limit: z
+      .string()
+      .regex(/^\d{1,6}$/, { message: "must be a whole number" })
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(EVENTS_PAGE_MAX))
+      .default(EVENTS_PAGE_DEFAULT),
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "must be a cursor returned by a previous page" })
