@@ -1,0 +1,138 @@
+import { DeliveryStatus, type EventsPage } from "@bridge/shared";
+import { useId } from "react";
+import type { SeriesStyle } from "../lib/chart-series.js";
+import { formatAbsolute, formatBytes, formatClock, formatCount, formatLatency, shortId } from "../lib/format.js";
+import { DELIVERY_LABELS, DeliveryBadge } from "./delivery-badge.js";
+import { ModuleSwatch } from "./modules-table.js";
+
+export interface EventsTableProps {
+  page: EventsPage | undefined;
+  /** The rows shown are the previous page's or filter's while the new one loads. */
+  placeholder: boolean;
+  loading: boolean;
+  modules: string[];
+  styles: Record<string, SeriesStyle>;
+  module: string | undefined;
+  status: DeliveryStatus | undefined;
+  pageNumber: number;
+  timeZone: string;
+  onModule(m: string | undefined): void;
+  onStatus(s: DeliveryStatus | undefined): void;
+  onNewer(): void;
+  onOlder(cursor: string): void;
+}
+
+/** The sync events, newest first, filterable by module and delivery status, one keyset page at a time. */
+export function EventsTable(props: EventsTableProps) {
+  const { page, placeholder, loading, modules, styles, module, status, pageNumber, timeZone } = props;
+  const id = useId();
+  const events = page?.events ?? [];
+  const nextCursor = page?.next_cursor ?? null;
+  const filtered = module !== undefined || status !== undefined;
+  return (
+    <section aria-labelledby="events-title" className="panel">
+      <h2 id="events-title">Sync events</h2>
+      <div className="filters">
+        <label htmlFor={`${id}-module`}>Module</label>
+        <select id={`${id}-module`} value={module ?? ""} onChange={(e) => props.onModule(e.target.value || undefined)}>
+          <option value="">All modules</option>
+          {modules.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${id}-status`}>Delivery status</label>
+        <select
+          id={`${id}-status`}
+          value={status ?? ""}
+          onChange={(e) => {
+            const parsed = DeliveryStatus.safeParse(e.target.value);
+            props.onStatus(parsed.success ? parsed.data : undefined);
+          }}
+        >
+          <option value="">All statuses</option>
+          {DeliveryStatus.options.map((s) => (
+            <option key={s} value={s}>
+              {DELIVERY_LABELS[s].label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="table-scroll">
+        <table className="data-table events-table" aria-busy={placeholder || loading} data-placeholder={placeholder || undefined}>
+          <caption className="sr-only">
+            Sync events, newest first, page {pageNumber}; times in {timeZone}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">
+                Received <span className="muted">({timeZone})</span>
+              </th>
+              <th scope="col">Module</th>
+              <th scope="col">Session</th>
+              <th scope="col" className="num">
+                Latency
+              </th>
+              <th scope="col" className="num">
+                Size
+              </th>
+              <th scope="col">Delivery</th>
+              <th scope="col" className="num">
+                Attempts
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="empty-cell">
+                  {loading ? "Loading events…" : filtered ? "No events match these filters." : "No events yet."}
+                </td>
+              </tr>
+            ) : (
+              events.map((e) => (
+                <tr key={e.id}>
+                  <td>
+                    <time dateTime={e.received_at} title={formatAbsolute(e.received_at, timeZone)}>
+                      {formatClock(e.received_at, timeZone)}
+                    </time>
+                  </td>
+                  <td>
+                    <ModuleSwatch style={styles[e.module]} /> {e.module}
+                  </td>
+                  <td>
+                    <span title={e.session_id} className="mono">
+                      {shortId(e.session_id, 12)}
+                    </span>
+                  </td>
+                  <td className="num">{formatLatency(e.latency_ms)}</td>
+                  <td className="num">{formatBytes(e.size_bytes)}</td>
+                  <td>
+                    <DeliveryBadge status={e.delivery_status} />
+                    {e.last_error ? (
+                      <span className="muted error-text" title={e.last_error}>
+                        {" "}
+                        {shortId(e.last_error, 40)}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="num">{formatCount(e.attempts)}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      <nav className="pager" aria-label="Events pages">
+        <button type="button" onClick={props.onNewer} disabled={pageNumber <= 1}>
+          ← Newer
+        </button>
+        <span>Page {pageNumber}</span>
+        <button type="button" onClick={() => nextCursor && props.onOlder(nextCursor)} disabled={nextCursor === null || placeholder}>
+          Older →
+        </button>
+      </nav>
+    </section>
+  );
+}
