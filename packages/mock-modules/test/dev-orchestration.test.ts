@@ -1,0 +1,82 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StatusResponse } from "@bridge/shared";
+import { afterEach, describe, expect, it } from "vitest";
+import { eventually, freePort, killRunning, REPO_ROOT, run } from "./emitter-helpers.js";
+
+/** Every process still running (zombies excluded: they have exited and only wait to be reaped), with its group. */
+function processes(): Array<{ pid: number; pgid: number; args: string }> {
+  return execFileSync("ps", ["-e", "-o", "pid=,pgid=,stat=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((row) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(row))
+    .filter((m): m is RegExpExecArray => m !== null && !m[3]?.startsWith("Z"))
+    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), args: m[4] ?? "" }));
+}
+
+const roots: string[] = [];
+afterEach(() => {
+  killRunning();
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
+describe("pnpm dev (scripts/dev.mjs)", () => {
+  it("when it starts, then the api, the dashboard and the emitter run and updates arrive; one SIGINT stops every process", async () => {
+    const apiPort = await freePort();
+    const dashboardPort = await freePort();
+    const bucketPort = await freePort();
+    expect(new Set([apiPort, dashboardPort, bucketPort]).size).toBe(3);
+    const root = mkdtempSync(join(tmpdir(), "dev-orchestration-"));
+    roots.push(root);
+    // the environment a developer's shell has: none of the test runner's variables
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("VITEST") && e[0] !== "NODE_ENV",
+      ),
+    );
+    const dev = run(process.execPath, ["scripts/dev.mjs", "--interval", "1s"], {
+      cwd: REPO_ROOT,
+      inheritEnv: false,
+      env: {
+        ...env,
+        PORT: String(apiPort),
+        DASHBOARD_PORT: String(dashboardPort),
+        BUCKET_PORT: String(bucketPort),
+        BRIDGE_ROOT: root,
+        NO_COLOR: "1",
+      },
+    });
+
+    await dev.waitForLine(/started mock \(pid \d+\)/, 60_000);
+    const api = `http://127.0.0.1:${apiPort}`;
+    const status = await eventually(async () => {
+      const s = StatusResponse.parse(await (await fetch(`${api}/bucket/status`)).json());
+      return ["education", "finance", "creative"].every((m) => (s.module_sync_counts[m] ?? 0) >= 1) ? s : null;
+    }, 30_000);
+    expect(status.total_sync_count).toBeGreaterThanOrEqual(3);
+    expect(dev.stdout()).toMatch(/^mock\s+│ .*education\s+200 accepted/m);
+
+    // the dashboard dev server answers, and its proxy reaches this api
+    const page = await eventually(async () => {
+      const res = await fetch(`http://localhost:${dashboardPort}/`).catch(() => null);
+      return res?.ok ? res.text() : null;
+    }, 30_000);
+    expect(page).toContain("<html");
+    const proxied = StatusResponse.parse(await (await fetch(`http://localhost:${dashboardPort}/bucket/status`)).json());
+    expect(proxied.total_sync_count).toBeGreaterThanOrEqual(3);
+
+    const groups = [...dev.stdout().matchAll(/started (\w+) \(pid (\d+)\)/g)].map((m) => ({ part: m[1], pgid: Number(m[2]) }));
+    expect(groups.map((g) => g.part)).toEqual(expect.arrayContaining(["api", "dashboard", "mock"]));
+    const pgids = new Set(groups.map((g) => g.pgid));
+    const children = processes().filter((p) => pgids.has(p.pgid));
+    // pnpm, its shell, tsx watch, the api, vite, the emitter...: more processes than parts
+    expect(children.length).toBeGreaterThan(groups.length);
+
+    dev.child.kill("SIGINT");
+    expect(await dev.exited).toBe(0);
+    expect(dev.stdout()).toContain("stopped; no process left behind");
+    const childPids = new Set(children.map((c) => c.pid));
+    expect(processes().filter((p) => childPids.has(p.pid) || pgids.has(p.pgid))).toEqual([]);
+  }, 90_000); // a cold start compiles the api and bundles the dashboard's dependencies: 10-40 s on a busy 2-core machine
+});
