@@ -8,10 +8,12 @@ import { corsAllowList } from "./http/cors.js";
 import { errorMiddleware, notFound } from "./http/error-middleware.js";
 import { ingestRoutes } from "./http/ingest-routes.js";
 import { createMetrics, type Metrics } from "./http/metrics.js";
+import { operationsRoutes } from "./http/operations-routes.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { createRateLimiter } from "./http/rate-limit.js";
 import { readRoutes } from "./http/read-routes.js";
 import { staticRoutes } from "./http/static-routes.js";
+import { deliveryQueueSnapshot } from "./delivery/replay-service.js";
 import { createIngestService } from "./ingest/ingest-service.js";
 import type { Loggers } from "./logging/loggers.js";
 import type { EventStore } from "./storage/event-store.js";
@@ -61,6 +63,8 @@ export function createApp(deps: AppDeps): Express & { locals: { metrics: Metrics
   app.use(["/bucket/status", "/insight", "/metrics"], auth.requireScope("read"));
   app.use(readRoutes({ store: deps.store, clock, deliveryMode }));
   app.use(opsRoutes({ config: deps.config, store: deps.store, metrics }));
+  app.use(operationsRoutes({ store: deps.store, loggers: deps.loggers, clock, metrics, guards: [auth.requireScope("admin")] }));
+  metrics.delivery.bindQueue(() => deliveryQueueSnapshot(deps.store, clock));
 
   // the built dashboard, after every api route: unknown api paths still get a JSON 404 below
   app.use(staticRoutes({ dir: deps.config.dashboardDir }));

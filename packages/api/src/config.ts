@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { findRepoRoot } from "./paths.js";
+import { buildDeliveryConfig, type DeliveryConfig, DeliveryEnvShape } from "./delivery/delivery-config.js";
 import {
   buildSecurityConfig,
   DEFAULT_CORS_ORIGINS,
@@ -47,6 +48,8 @@ export const EnvSchema = z.object({
   MAX_JSON_KEYS: int(1, 10_000_000).default(10_000),
   IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(24),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  // --- delivery to the Bucket (see docs/delivery.md) ---
+  ...DeliveryEnvShape,
   // --- security and hardening (see docs/security.md) ---
   BRIDGE_API_KEYS: SecurityEnvShape.BRIDGE_API_KEYS.optional(),
   BRIDGE_API_KEYS_FILE: SecurityEnvShape.BRIDGE_API_KEYS_FILE.optional(),
@@ -73,6 +76,8 @@ export interface Config {
   limits: { bodyBytes: number; jsonDepth: number; jsonKeys: number };
   idempotencyTtlMs: number;
   shutdownTimeoutMs: number;
+  /** Delivery to BUCKET_URL: worker, retry schedule, concurrency, timeouts, token and signing secret. */
+  delivery: DeliveryConfig;
   security: SecurityConfig;
   /** perMinute 0 = off; trustProxy is Express's "trust proxy" setting. */
   rateLimit: { perMinute: number; trustProxy: boolean | number | string[] };
@@ -114,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const securityProblems: string[] = [];
   const security = buildSecurityConfig(e, root, securityProblems);
   if (securityProblems.length > 0) throw new ConfigError(securityProblems);
+  const deliveryProblems: string[] = [];
+  const delivery = buildDeliveryConfig(e, deliveryProblems);
+  if (deliveryProblems.length > 0) throw new ConfigError(deliveryProblems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -131,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { bodyBytes: e.BODY_LIMIT, jsonDepth: e.MAX_JSON_DEPTH, jsonKeys: e.MAX_JSON_KEYS },
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3600_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    delivery,
     security,
     rateLimit: {
       // on by default once keys are configured or the bind is not loopback; off for local development and benchmarks

@@ -2,6 +2,8 @@ import type { Server } from "node:http";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createServer } from "./http/server.js";
+import { systemClock } from "./clock.js";
+import { createDeliveryFromConfig } from "./delivery/delivery-service.js";
 import { createLoggers } from "./logging/loggers.js";
 import { SqliteEventStore } from "./storage/sqlite/sqlite-store.js";
 
@@ -20,6 +22,11 @@ async function main(): Promise<void> {
   const loggers = createLoggers(config.log);
   const store = new SqliteEventStore({ path: config.databasePath, deliveryMode: config.bucketUrl ? "http" : "embedded" });
   const app = createApp({ config, store, loggers });
+  // the delivery worker, in this process unless DELIVERY_WORKER=off (then `pnpm worker` runs it)
+  const delivery =
+    config.delivery.worker === "in-process"
+      ? createDeliveryFromConfig({ config, store, loggers, clock: systemClock, metrics: app.locals.metrics.delivery })
+      : null;
 
   const purge = setInterval(() => {
     store
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
   });
   // a line on stdout for scripts waiting for readiness
   process.stdout.write(`READY http://${config.host}:${port}\n`);
+  delivery?.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -58,6 +66,8 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     clearTimeout(force);
+    // attempts in flight finish (or are released) before storage closes
+    await delivery?.stop();
     await store.close();
     loggers.app.info("stopped cleanly");
     await loggers.close();

@@ -4,5 +4,6 @@ export * from "./errors.js";
 export * from "./ingest.js";
 export * from "./insight.js";
 export * from "./logs.js";
+export * from "./replay.js";
 export * from "./report.js";
 export * from "./status.js";

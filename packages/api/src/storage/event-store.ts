@@ -86,6 +86,63 @@ export const LATENCY_BINS_MS = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512
 /** How an embedded (no BUCKET_URL) or remote Bucket changes what ingest writes. */
 export type DeliveryMode = "embedded" | "http";
 
+/** An outbox row claimed by a delivery worker, with what it needs to send the event. */
+export interface ClaimedDelivery {
+  seq: number;
+  id: string;
+  module: string;
+  moduleSeq: number;
+  sessionId: string;
+  receivedAt: number;
+  dataJson: string;
+  /** The number of this attempt: recorded attempts so far + 1 (replays keep counting). */
+  attempt: number;
+  /** Attempts recorded before the last replay; the retry budget counts from here. */
+  attemptOffset: number;
+  /** Proves the claim when the outcome is recorded; a stale token cannot move the event. */
+  claimToken: string;
+}
+
+export interface ClaimRequest {
+  now: number;
+  limit: number;
+  /** How long the claim holds; after that the row is due again (a crashed worker's rows come back). */
+  leaseMs: number;
+  token: string;
+}
+
+export type AttemptOutcome =
+  | { kind: "delivered"; deliveredAt: number }
+  | { kind: "retry"; nextAttemptAt: number }
+  | { kind: "dead" };
+
+export interface AttemptRecord {
+  seq: number;
+  claimToken: string;
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  httpStatus: number | null;
+  error: string | null;
+  outcome: AttemptOutcome;
+}
+
+/** Whether recording moved the event (false: a stale claim, or it was already delivered). */
+export interface RecordResult {
+  applied: boolean;
+  status: DeliveryStatus;
+}
+
+/** Which dead letters to re-queue. Filters combine with AND; `all` alone selects every dead letter. */
+export interface ReplaySelector {
+  all?: boolean;
+  module?: string;
+  /** received_at bounds, inclusive, epoch ms. */
+  since?: number;
+  until?: number;
+  ids?: string[];
+}
+
 /**
  * The one storage interface. SQLite implements it today; PostgreSQL can follow behind the same
  * contract suite (test/storage-contract.ts). Methods are async so a networked backend fits.
@@ -100,6 +157,14 @@ export interface EventStore {
   summary(from: number, to: number, bucketMs: number, module?: string): Promise<SummaryRow[]>;
   /** Delete idempotency keys older than the cut-off; returns how many. */
   purgeIdempotencyKeys(olderThan: number): Promise<number>;
+  /** Delivery: claim up to `limit` due outbox rows (oldest due first) for one lease. */
+  claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]>;
+  /** Delivery: log an attempt and apply its outcome, delivery counters included, in one transaction. */
+  recordAttempt(rec: AttemptRecord): Promise<RecordResult>;
+  /** Delivery: give claimed rows back unattempted (graceful stop); they are due at `now`. Returns how many. */
+  releaseClaims(claims: Array<{ seq: number; claimToken: string }>, now: number): Promise<number>;
+  /** Re-queue dead letters as pending, due at `now`, with a fresh retry budget. Returns the events queued. */
+  replayDead(selector: ReplaySelector, now: number): Promise<Array<{ id: string; module: string }>>;
   /** Throws when the store cannot be written. */
   checkWritable(): Promise<void>;
   close(): Promise<void>;

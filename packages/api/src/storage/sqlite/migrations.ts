@@ -90,4 +90,13 @@ CREATE TABLE rollup_minute (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: "delivery: retry budget per outbox row",
+    // attempt_offset: attempts recorded before the row was (re)queued. A replayed dead letter
+    // keeps its attempt history and numbering, and gets a fresh DELIVERY_MAX_ATTEMPTS from here.
+    sql: `
+ALTER TABLE outbox ADD COLUMN attempt_offset INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -3,18 +3,24 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { DeliveryStatus, IngestResponse } from "@bridge/shared";
 import {
+  type AttemptRecord,
+  type ClaimedDelivery,
+  type ClaimRequest,
   type DeliveryMode,
   type EventFilter,
   type EventStore,
   type IngestOutcome,
   LATENCY_BINS_MS,
   type NewEvent,
+  type RecordResult,
+  type ReplaySelector,
   type StatusSnapshot,
   StorageUnavailableError,
   type StoredEvent,
   type StoredEventDetail,
   type SummaryRow,
 } from "../event-store.js";
+import { SqliteDeliveryQueries } from "./delivery-queries.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export interface SqliteStoreOptions {
@@ -79,6 +85,7 @@ export class SqliteEventStore implements EventStore {
   private readonly mode: DeliveryMode;
   private readonly stmts;
   private readonly ingestTx;
+  private readonly delivery: SqliteDeliveryQueries;
 
   constructor(private readonly opts: SqliteStoreOptions) {
     this.mode = opts.deliveryMode;
@@ -155,6 +162,7 @@ export class SqliteEventStore implements EventStore {
       ),
       writable: db.prepare("UPDATE totals SET total_count = total_count WHERE id = 1"),
     };
+    this.delivery = new SqliteDeliveryQueries(db);
     this.ingestTx = db.transaction((e: NewEvent): IngestOutcome => {
       if (e.idempotency) {
         const prior = this.stmts.findKey.get(e.idempotency.key);
@@ -334,6 +342,22 @@ export class SqliteEventStore implements EventStore {
 
   async purgeIdempotencyKeys(olderThan: number): Promise<number> {
     return guard(() => this.stmts.purgeKeys.run(olderThan).changes);
+  }
+
+  async claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]> {
+    return guard(() => this.delivery.claim(req));
+  }
+
+  async recordAttempt(rec: AttemptRecord): Promise<RecordResult> {
+    return guard(() => this.delivery.record(rec));
+  }
+
+  async releaseClaims(claims: Array<{ seq: number; claimToken: string }>, now: number): Promise<number> {
+    return guard(() => this.delivery.release(claims, now));
+  }
+
+  async replayDead(selector: ReplaySelector, now: number): Promise<Array<{ id: string; module: string }>> {
+    return guard(() => this.delivery.replay(selector, now));
   }
 
   async checkWritable(): Promise<void> {

@@ -1,0 +1,55 @@
+import { systemClock } from "../clock.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { createDeliveryMetrics } from "../http/metrics.js";
+import { createLoggers } from "../logging/loggers.js";
+import { SqliteEventStore } from "../storage/sqlite/sqlite-store.js";
+import { createDeliveryFromConfig } from "./delivery-service.js";
+import client from "prom-client";
+
+/**
+ * The delivery worker on its own (`pnpm worker`), beside an api started with DELIVERY_WORKER=off.
+ * Same config and database; SQLite's WAL lets both processes work on the file, and claims keep
+ * two workers from sending the same event at once.
+ */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!config.bucketUrl) {
+    process.stderr.write("BUCKET_URL is not set: in embedded mode events are delivered when stored, so there is nothing to run.\n");
+    process.exit(2);
+  }
+  const loggers = createLoggers(config.log);
+  const store = new SqliteEventStore({ path: config.databasePath, deliveryMode: "http" });
+  const metrics = createDeliveryMetrics(new client.Registry());
+  const worker = createDeliveryFromConfig({ config, store, loggers, clock: systemClock, metrics });
+  if (!worker) return;
+  worker.start();
+  process.stdout.write(`READY worker → ${new URL(config.bucketUrl).origin}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    loggers.app.info(`${signal} received: finishing attempts in flight`);
+    await worker.stop();
+    await store.close();
+    loggers.app.info("worker stopped cleanly");
+    await loggers.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  process.stderr.write(`delivery worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
