@@ -118,6 +118,18 @@ export function storageContract(
         ]);
         expect(rows[0]?.histogram.reduce((a, b) => a + b, 0)).toBe(2);
         expect(await store.summary(base, base + 120_000, 60_000, "finance")).toHaveLength(1);
+        // 15-minute buckets come from the quarter rollup and hold the same totals
+        const quarters = await store.summary(base, base + 3_600_000, 900_000);
+        expect(quarters.map((r) => [r.bucketStart - base, r.module, r.count, r.latencySum])).toEqual([
+          [0, "education", 2, 3.2],
+          [0, "finance", 1, 3],
+        ]);
+        // 2-minute buckets group minute rows
+        const pairs = await store.summary(base, base + 240_000, 120_000);
+        expect(pairs.map((r) => [r.bucketStart - base, r.module, r.count])).toEqual([
+          [0, "education", 2],
+          [0, "finance", 1],
+        ]);
       });
 
       it("when the store is closed and reopened, then everything is still there", async () => {

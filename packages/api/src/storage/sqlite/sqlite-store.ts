@@ -125,11 +125,14 @@ export class SqliteEventStore implements EventStore {
            @status, @deliveredAt, @deliveryLatencyMs)`,
       ),
       insertOutbox: db.prepare("INSERT INTO outbox (event_seq, available_at) VALUES (?, ?)"),
-      rollup: binCols.map((col) =>
-        db.prepare(
-          `INSERT INTO rollup_minute (minute, module, count, latency_sum, ${col}) VALUES (?, ?, 1, ?, 1)
-           ON CONFLICT(minute, module) DO UPDATE SET count = count + 1, latency_sum = latency_sum + excluded.latency_sum,
+      // one upsert per rollup table, per latency bin (the bin picks the column)
+      rollup: (["minute", "quarter"] as const).map((unit) =>
+        binCols.map((col) =>
+          db.prepare(
+            `INSERT INTO rollup_${unit} (${unit}, module, count, latency_sum, ${col}) VALUES (?, ?, 1, ?, 1)
+           ON CONFLICT(${unit}, module) DO UPDATE SET count = count + 1, latency_sum = latency_sum + excluded.latency_sum,
              ${col} = ${col} + 1`,
+          ),
         ),
       ),
       totals: db.prepare<[], { total_count: number; last_sync_at: number | null; last_delivered_at: number | null }>(
@@ -193,7 +196,10 @@ export class SqliteEventStore implements EventStore {
       this.stmts.bumpDeliveryCounter.run(1, status);
       if (embedded) this.stmts.bumpDelivered.run(e.receivedAt);
       else this.stmts.insertOutbox.run(seq, e.receivedAt);
-      this.stmts.rollup[binIndex(e.latencyMs)]?.run(Math.floor(e.receivedAt / 60_000), e.module, e.latencyMs);
+      const bin = binIndex(e.latencyMs);
+      const minute = Math.floor(e.receivedAt / 60_000);
+      this.stmts.rollup[0]?.[bin]?.run(minute, e.module, e.latencyMs);
+      this.stmts.rollup[1]?.[bin]?.run(Math.floor(minute / 15), e.module, e.latencyMs);
       if (e.idempotency) {
         this.stmts.insertKey.run(e.idempotency.key, e.idempotency.fingerprint, JSON.stringify(e.response), e.receivedAt);
       }
@@ -321,21 +327,28 @@ export class SqliteEventStore implements EventStore {
 
   async summary(from: number, to: number, bucketMs: number, module?: string): Promise<SummaryRow[]> {
     return guard(() => {
-      const bucketMinutes = Math.max(1, Math.round(bucketMs / 60_000));
-      const hist = LATENCY_BINS_MS.map((_, i) => `sum(h${i}) AS h${i}`).join(", ");
-      const sql = `SELECT (minute / ${bucketMinutes}) * ${bucketMinutes} AS bucket, module, sum(count) AS count,
-          sum(latency_sum) AS latency_sum, ${hist}
-        FROM rollup_minute WHERE minute >= ? AND minute < ? ${module ? "AND module = ?" : ""}
-        GROUP BY bucket, module ORDER BY bucket, module`;
-      const params: Array<string | number> = [Math.floor(from / 60_000), Math.ceil(to / 60_000)];
+      // read the coarsest rollup whose unit divides the bucket; one unit per bucket needs no GROUP BY
+      const [unit, unitMs] = bucketMs % 900_000 === 0 ? (["quarter", 900_000] as const) : (["minute", 60_000] as const);
+      const per = Math.max(1, Math.round(bucketMs / unitMs));
+      const bins = LATENCY_BINS_MS.map((_, i) => (per === 1 ? `h${i}` : `sum(h${i})`)).join(", ");
+      const filter = `${unit} >= ? AND ${unit} < ? ${module ? "AND module = ?" : ""}`;
+      const sql =
+        per === 1
+          ? `SELECT ${unit}, module, count, latency_sum, ${bins} FROM rollup_${unit} WHERE ${filter} ORDER BY ${unit}, module`
+          : `SELECT (${unit} / ${per}) * ${per} AS b, module, sum(count), sum(latency_sum), ${bins}
+             FROM rollup_${unit} WHERE ${filter} GROUP BY b, module ORDER BY b, module`;
+      const params: Array<string | number> = [Math.floor(from / unitMs), Math.ceil(to / unitMs)];
       if (module) params.push(module);
-      const rows = this.db.prepare(sql).all(...params) as Array<Record<string, number | string>>;
+      const rows = this.db
+        .prepare(sql)
+        .raw()
+        .all(...params) as Array<Array<number | string>>;
       return rows.map((r) => ({
-        bucketStart: Number(r.bucket) * 60_000,
-        module: String(r.module),
-        count: Number(r.count),
-        latencySum: Number(r.latency_sum),
-        histogram: LATENCY_BINS_MS.map((_, i) => Number(r[`h${i}`] ?? 0)),
+        bucketStart: Number(r[0]) * unitMs,
+        module: String(r[1]),
+        count: Number(r[2]),
+        latencySum: Number(r[3]),
+        histogram: r.slice(4).map(Number),
       }));
     });
   }
