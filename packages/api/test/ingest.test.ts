@@ -127,3 +127,16 @@ describe("POST /core/update with bad input", () => {
     expect(status.body.total_sync_count).toBe(0);
   });
 });
+
+describe("event ids", () => {
+  it("when updates are accepted one after another, then their ids are UUIDv7 and sort in arrival order", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await request(bridge.url).post("/core/update").send(SEED_BODY).expect(200);
+      ids.push(res.body.event_id);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+  });
+});

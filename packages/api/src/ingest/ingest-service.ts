@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type IngestRequest, type IngestResponse, ingestMessage } from "@bridge/shared";
 import { type Clock, iso } from "../clock.js";
 import type { Loggers } from "../logging/loggers.js";
@@ -27,7 +27,7 @@ export function createIngestService(deps: { store: EventStore; loggers: Loggers;
   return {
     async ingest({ request, rawBody, startedAt, idempotencyKey }) {
       const receivedAt = deps.clock.now();
-      const id = randomUUID();
+      const id = uuidv7(receivedAt);
       const sessionId = request.session_id ?? randomUUID();
       const response: IngestResponse = {
         status: "success",
@@ -61,6 +61,20 @@ export function createIngestService(deps: { store: EventStore; loggers: Loggers;
       return outcome;
     },
   };
+}
+
+/**
+ * RFC 9562 UUIDv7: 48 bits of Unix milliseconds, then random bits. Event ids sort by time, so
+ * the unique index on events.id grows at its right edge instead of touching a random page per
+ * insert (a v4 index of 1M events no longer fits SQLite's page cache).
+ */
+export function uuidv7(ms: number): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = ((b[6] as number) & 0x0f) | 0x70;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 export const fingerprint = (body: Buffer): string => createHash("sha256").update(body).digest("hex");
