@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { uuidv7 } from "../src/ingest/ingest-service.js";
 import { SqliteEventStore } from "../src/storage/sqlite/sqlite-store.js";
 
 const MODULES = ["education", "finance", "creative", "inventory", "hr"];
@@ -17,7 +17,7 @@ export async function fillStore(path: string, count: number, spanMs: number, now
     store.db.transaction(() => {
       for (let i = 0; i < n; i++) {
         const k = done + i;
-        const id = randomUUID();
+        const id = uuidv7(Math.floor(start + (spanMs * k) / count));
         const receivedAt = Math.floor(start + (spanMs * k) / count);
         void store.ingest({
           id,
