@@ -248,13 +248,22 @@ async function main() {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   let bucketUrl = process.env.BUCKET_URL ?? null;
   let bucketReady = Promise.resolve(true);
+  // a relative BRIDGE_ROOT means the folder pnpm dev was started from, not each package's folder
+  const bridgeRoot = process.env.BRIDGE_ROOT ? resolve(process.env.BRIDGE_ROOT) : null;
+  const rootEnv = bridgeRoot ? { BRIDGE_ROOT: bridgeRoot } : {};
   if (withBucket) {
-    const bucket = start("bucket", ["--silent", "mock:bucket", "--port", String(bucketPort)], { PORT: String(bucketPort) });
-    // the mock Bucket receives deliveries on /ingest
+    // the mock Bucket keeps what it received beside the bridge's data: <root>/data/mock-bucket/received.jsonl
+    const file = bridgeRoot ? ["--file", resolve(bridgeRoot, "data", "mock-bucket", "received.jsonl")] : [];
+    const bucket = start("bucket", ["--silent", "mock:bucket", "--port", String(bucketPort), ...file]);
+    // it takes deliveries on any path; /ingest is the one its help names
     bucketUrl = `http://127.0.0.1:${bucketPort}/ingest`;
     bucketReady = lineMatching(bucket, /READY http/, 60_000).then((m) => m !== null);
   }
-  start("api", ["--silent", "--filter", "@bridge/api", "dev"], { PORT: String(apiPort), ...(bucketUrl ? { BUCKET_URL: bucketUrl } : {}) });
+  start("api", ["--silent", "--filter", "@bridge/api", "dev"], {
+    ...rootEnv,
+    PORT: String(apiPort),
+    ...(bucketUrl ? { BUCKET_URL: bucketUrl } : {}),
+  });
   start("dashboard", ["--silent", "--filter", "@bridge/dashboard", "dev", "--port", String(dashboardPort), "--strictPort"], {
     VITE_API_PROXY: apiUrl,
   });

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StatusResponse } from "@bridge/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFailed } from "vitest";
 import { eventually, freePort, killRunning, REPO_ROOT, run } from "./emitter-helpers.js";
 
 /** Every process still running (zombies excluded: they have exited and only wait to be reaped), with its group. */
@@ -48,13 +48,37 @@ describe("pnpm dev (scripts/dev.mjs)", () => {
       },
     });
 
+    onTestFailed(() => {
+      process.stderr.write(`pnpm dev printed:\n${dev.stdout()}\n${dev.stderr()}\n`);
+    });
     await dev.waitForLine(/started mock \(pid \d+\)/, 60_000);
     const api = `http://127.0.0.1:${apiPort}`;
     const status = await eventually(async () => {
-      const s = StatusResponse.parse(await (await fetch(`${api}/bucket/status`)).json());
+      // tolerant of a moment without the api: tsx watch restarts it when a source file changes
+      const res = await fetch(`${api}/bucket/status`).catch(() => null);
+      if (!res?.ok) return null;
+      const s = StatusResponse.parse(await res.json());
       return ["education", "finance", "creative"].every((m) => (s.module_sync_counts[m] ?? 0) >= 1) ? s : null;
     }, 30_000);
     expect(status.total_sync_count).toBeGreaterThanOrEqual(3);
+
+    // with a mock Bucket script in the root package.json, pnpm dev starts it and the api delivers there
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    if (scripts["mock:bucket"]) {
+      expect(dev.stdout()).toMatch(/started bucket \(pid \d+\)/);
+      expect(status.delivery.mode).toBe("http");
+      const received = await eventually(async () => {
+        const res = await fetch(`http://127.0.0.1:${bucketPort}/count`).catch(() => null);
+        if (!res?.ok) return null;
+        const count = (await res.json()) as { by_module: Record<string, number> };
+        return ["education", "finance", "creative"].every((m) => (count.by_module[m] ?? 0) >= 1) ? count : null;
+      }, 30_000);
+      expect(Object.keys(received.by_module)).toEqual(expect.arrayContaining(["education", "finance", "creative"]));
+      // its file lives under the temp root, not in the repository
+      expect(existsSync(join(root, "data", "mock-bucket", "received.jsonl"))).toBe(true);
+    } else {
+      expect(status.delivery.mode).toBe("embedded");
+    }
     expect(dev.stdout()).toMatch(/^mock\s+│ .*education\s+200 accepted/m);
 
     // the dashboard dev server answers, and its proxy reaches this api
