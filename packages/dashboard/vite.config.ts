@@ -34,7 +34,13 @@ export default defineConfig({
       // React components in jsdom, against a real api started in-process
       {
         extends: true,
-        test: { name: "components", include: ["test/components/**/*.test.tsx"], environment: "jsdom", setupFiles: ["test/setup.ts"] },
+        test: {
+          name: "components",
+          include: ["test/components/**/*.test.tsx"],
+          environment: "jsdom",
+          setupFiles: ["test/setup.ts"],
+          testTimeout: 30_000,
+        },
       },
       // Chromium (/usr/bin/chromium) against the built dashboard served by a real api
       {
