@@ -54,6 +54,11 @@ async function main(): Promise<void> {
   delivery?.start();
 
   let stopping = false;
+  // While stopping, every answer closes its connection, so keep-alive clients cannot hold the
+  // server open by reusing sockets; idle ones are closed as they appear.
+  server.on("request", (_req, res: import("node:http").ServerResponse) => {
+    if (stopping) res.setHeader("Connection", "close");
+  });
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -61,10 +66,12 @@ async function main(): Promise<void> {
     clearInterval(purge);
     const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
     force.unref();
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    clearInterval(idle);
     clearTimeout(force);
     // attempts in flight finish (or are released) before storage closes
     await delivery?.stop();
