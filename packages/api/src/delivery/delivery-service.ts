@@ -50,6 +50,7 @@ export function createDeliveryFromConfig(deps: DeliveryFromConfigDeps): Delivery
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
+  let clientClosed = false;
   return {
     ...worker,
     start() {
@@ -66,7 +67,10 @@ export function createDeliveryFromConfig(deps: DeliveryFromConfigDeps): Delivery
     },
     async stop(opts) {
       await worker.stop({ graceMs: d.timeoutMs, ...opts });
-      await client.close();
+      if (!clientClosed) {
+        clientClosed = true;
+        await client.close();
+      }
     },
   };
 }

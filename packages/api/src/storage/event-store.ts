@@ -159,8 +159,11 @@ export interface EventStore {
   purgeIdempotencyKeys(olderThan: number): Promise<number>;
   /** Delivery: claim up to `limit` due outbox rows (oldest due first) for one lease. */
   claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]>;
-  /** Delivery: log an attempt and apply its outcome, delivery counters included, in one transaction. */
-  recordAttempt(rec: AttemptRecord): Promise<RecordResult>;
+  /**
+   * Delivery: log attempts and apply their outcomes, delivery counters included, all in one
+   * transaction (the worker group-commits the answers that arrived together). Results in order.
+   */
+  recordAttempts(recs: AttemptRecord[]): Promise<RecordResult[]>;
   /** Delivery: give claimed rows back unattempted (graceful stop); they are due at `now`. Returns how many. */
   releaseClaims(claims: Array<{ seq: number; claimToken: string }>, now: number): Promise<number>;
   /** Re-queue dead letters as pending, due at `now`, with a fresh retry budget. Returns the events queued. */

@@ -60,6 +60,8 @@ export interface RequestRecord {
   attempt: number | null;
   status: number;
   headers: Record<string, string>;
+  /** The body exactly as received (UTF-8). */
+  body: string;
 }
 
 export interface MockBucket {
@@ -71,6 +73,8 @@ export interface MockBucket {
   /** Refuse connections for ms (listener and open sockets closed), then listen on the same port again. */
   goDown(ms: number): Promise<void>;
   isDown(): boolean;
+  /** End an outage now. */
+  up(): Promise<void>;
   /** Resolves once the Bucket listens again (at once when it is up). */
   whenUp(): Promise<void>;
   count(): MockBucketCount;
@@ -174,6 +178,7 @@ export async function startMockBucket(opts: MockBucketOptions = {}): Promise<Moc
       attempt: attemptHeader && /^\d+$/.test(attemptHeader) ? Number(attemptHeader) : null,
       status: 0,
       headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")])),
+      body: body.toString("utf8"),
     };
     if (requests.length >= REQUEST_LOG_MAX) requests.shift();
     requests.push(record);
@@ -264,6 +269,7 @@ export async function startMockBucket(opts: MockBucketOptions = {}): Promise<Moc
     });
   const port = await listen(opts.port ?? 0);
   let upAgain: Promise<void> = Promise.resolve();
+  let endOutage: (() => void) | null = null;
 
   const bucket: MockBucket = {
     url: `http://${opts.host ?? "127.0.0.1"}:${port}`,
@@ -279,14 +285,22 @@ export async function startMockBucket(opts: MockBucketOptions = {}): Promise<Moc
         server.closeAllConnections();
       });
       upAgain = new Promise<void>((resolve) => {
-        setTimeout(() => {
+        const reopen = () => {
+          endOutage = null;
+          clearTimeout(timer);
           listen(port)
             .then(() => {
               down = false;
             })
             .finally(resolve);
-        }, ms);
+        };
+        const timer = setTimeout(reopen, ms);
+        endOutage = reopen;
       });
+    },
+    async up() {
+      endOutage?.();
+      await upAgain;
     },
     isDown: () => down,
     whenUp: () => upAgain,
@@ -294,6 +308,7 @@ export async function startMockBucket(opts: MockBucketOptions = {}): Promise<Moc
     events: () => [...store.values()],
     get: (id) => store.get(id),
     async close() {
+      endOutage?.();
       await upAgain;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

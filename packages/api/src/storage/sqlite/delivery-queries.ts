@@ -14,7 +14,7 @@ import type { AttemptRecord, ClaimedDelivery, ClaimRequest, RecordResult, Replay
 export class SqliteDeliveryQueries {
   private readonly s;
   readonly claim: (req: ClaimRequest) => ClaimedDelivery[];
-  readonly record: (rec: AttemptRecord) => RecordResult;
+  readonly record: (recs: AttemptRecord[]) => RecordResult[];
   readonly release: (claims: Array<{ seq: number; claimToken: string }>, now: number) => number;
   readonly replay: (sel: ReplaySelector, now: number) => Array<{ id: string; module: string }>;
 
@@ -87,7 +87,7 @@ export class SqliteDeliveryQueries {
       return out;
     }).immediate;
 
-    this.record = db.transaction((rec: AttemptRecord): RecordResult => {
+    const recordOne = (rec: AttemptRecord): RecordResult => {
       const ev = this.s.eventState.get(rec.seq);
       if (!ev) return { applied: false, status: "dead" };
       this.s.logAttempt.run(rec.seq, rec.attempt, rec.startedAt, rec.durationMs, rec.outcome.kind, rec.httpStatus, rec.error);
@@ -114,7 +114,8 @@ export class SqliteDeliveryQueries {
       this.s.deleteOutbox.run(rec.seq);
       this.move(from, "dead");
       return { applied: true, status: "dead" };
-    }).immediate;
+    };
+    this.record = db.transaction((recs: AttemptRecord[]): RecordResult[] => recs.map(recordOne)).immediate;
 
     this.release = db.transaction((claims: Array<{ seq: number; claimToken: string }>, now: number): number => {
       let n = 0;

@@ -363,8 +363,8 @@ export class SqliteEventStore implements EventStore {
     return guard(() => this.delivery.claim(req));
   }
 
-  async recordAttempt(rec: AttemptRecord): Promise<RecordResult> {
-    return guard(() => this.delivery.record(rec));
+  async recordAttempts(recs: AttemptRecord[]): Promise<RecordResult[]> {
+    return guard(() => this.delivery.record(recs));
   }
 
   async releaseClaims(claims: Array<{ seq: number; claimToken: string }>, now: number): Promise<number> {
