@@ -91,7 +91,8 @@ describe("pnpm automation:check against a real bridge", () => {
       expect.stringMatching(/^POST \/core\/update did not answer: .*ECONNREFUSED/),
       expect.stringMatching(/^GET \/bucket\/status \(after\) did not answer: .*ECONNREFUSED/),
     ]);
-    expect(run.err.filter((l) => l.startsWith("FAIL"))).toHaveLength(3);
+    expect(run.out.filter((l) => l.startsWith("FAIL"))).toHaveLength(3);
+    expect(run.err).toEqual([expect.stringMatching(/^automation check failed: 3 problem\(s\), see /)]);
   });
 
   it("when keys are configured and the key is wrong, then the POST is refused with 401, nothing is counted and it exits 1", async () => {

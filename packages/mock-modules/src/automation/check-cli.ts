@@ -93,9 +93,10 @@ function printSummary(r: AutomationReport, file: string, io: CliIo): void {
   if (r.pass) {
     io.out(`PASS  module_sync_counts.${r.sent.module}: ${r.counts.before} → ${r.counts.after}, event ${r.event_id}`);
   } else {
-    for (const f of r.failures) io.err(`FAIL  ${f}`);
+    for (const f of r.failures) io.out(`FAIL  ${f}`);
   }
   io.out(`report: ${shown}`);
+  if (!r.pass) io.err(`automation check failed: ${r.failures.length} problem(s), see ${shown}`);
 }
 
 // Run when executed directly (tsx src/automation/check-cli.ts or node dist/automation/check-cli.js).
