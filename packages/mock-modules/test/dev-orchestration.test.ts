@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StatusResponse } from "@bridge/shared";
 import { afterEach, describe, expect, it, onTestFailed } from "vitest";
-import { eventually, freePort, killRunning, REPO_ROOT, run } from "./emitter-helpers.js";
+import { eventually, freePort, killRunning, REPO_ROOT, type RunningProcess, run } from "./emitter-helpers.js";
 
 /** Every process still running (zombies excluded: they have exited and only wait to be reaped), with its group. */
 function processes(): Array<{ pid: number; pgid: number; args: string }> {
@@ -16,13 +16,28 @@ function processes(): Array<{ pid: number; pgid: number; args: string }> {
 }
 
 const roots: string[] = [];
-afterEach(() => {
+const devs: RunningProcess[] = [];
+afterEach(async () => {
+  // a test that failed half-way: let pnpm dev stop its parts, then kill whatever group it reported
+  for (const dev of devs.splice(0)) {
+    if (dev.child.exitCode === null && dev.child.signalCode === null) {
+      dev.child.kill("SIGINT");
+      await Promise.race([dev.exited, new Promise((r) => setTimeout(r, 15_000))]);
+    }
+    for (const m of dev.stdout().matchAll(/started \w+ \(pid (\d+)\)/g)) {
+      try {
+        process.kill(-Number(m[1]), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
   killRunning();
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe("pnpm dev (scripts/dev.mjs)", () => {
-  it("when it starts, then the api, the dashboard and the emitter run and updates arrive; one SIGINT stops every process", async () => {
+  it("when it starts, then every part runs and updates arrive; a part that dies is reported; one SIGINT stops every process", async () => {
     const apiPort = await freePort();
     const dashboardPort = await freePort();
     const bucketPort = await freePort();
@@ -48,6 +63,7 @@ describe("pnpm dev (scripts/dev.mjs)", () => {
       },
     });
 
+    devs.push(dev);
     onTestFailed(() => {
       process.stderr.write(`pnpm dev printed:\n${dev.stdout()}\n${dev.stderr()}\n`);
     });
@@ -97,8 +113,15 @@ describe("pnpm dev (scripts/dev.mjs)", () => {
     // pnpm, its shell, tsx watch, the api, vite, the emitter...: more processes than parts
     expect(children.length).toBeGreaterThan(groups.length);
 
+    // a part that dies is reported, and the others keep running
+    const mock = groups.find((g) => g.part === "mock");
+    process.kill(-(mock?.pgid ?? 0), "SIGKILL");
+    await dev.waitForLine(/✖ mock stopped on its own \(signal SIGKILL\)/, 10_000);
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+
     dev.child.kill("SIGINT");
-    expect(await dev.exited).toBe(0);
+    // 1: a part had crashed during the session
+    expect(await dev.exited).toBe(1);
     expect(dev.stdout()).toContain("stopped; no process left behind");
     const childPids = new Set(children.map((c) => c.pid));
     expect(processes().filter((p) => childPids.has(p.pid) || pgids.has(p.pgid))).toEqual([]);
