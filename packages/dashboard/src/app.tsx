@@ -130,6 +130,7 @@ export function App({ client, refreshMs, timeZone, initialWindow = "1h" }: AppPr
           </Suspense>
         ) : null}
         <EventsTable
+          client={client}
           page={eventsQ.data}
           placeholder={eventsQ.isPlaceholderData}
           loading={eventsQ.isPending}

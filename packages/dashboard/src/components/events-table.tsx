@@ -1,11 +1,14 @@
 import { DeliveryStatus, type EventsPage } from "@bridge/shared";
-import { useId } from "react";
+import { Fragment, useId, useState } from "react";
+import type { ApiClient } from "../api/api-client.js";
 import type { SeriesStyle } from "../lib/chart-series.js";
 import { formatAbsolute, formatBytes, formatClock, formatCount, formatLatency, shortId } from "../lib/format.js";
 import { DELIVERY_LABELS, DeliveryBadge } from "./delivery-badge.js";
+import { EventDetails } from "./event-details.js";
 import { ModuleSwatch } from "./modules-table.js";
 
 export interface EventsTableProps {
+  client: ApiClient;
   page: EventsPage | undefined;
   /** The rows shown are the previous page's or filter's while the new one loads. */
   placeholder: boolean;
@@ -26,6 +29,7 @@ export interface EventsTableProps {
 export function EventsTable(props: EventsTableProps) {
   const { page, placeholder, loading, modules, styles, module, status, pageNumber, timeZone } = props;
   const id = useId();
+  const [open, setOpen] = useState<string | null>(null);
   const events = page?.events ?? [];
   const nextCursor = page?.next_cursor ?? null;
   const filtered = module !== undefined || status !== undefined;
@@ -81,44 +85,68 @@ export function EventsTable(props: EventsTableProps) {
               <th scope="col" className="num">
                 Attempts
               </th>
+              <th scope="col">
+                <span className="sr-only">Details</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {events.length === 0 ? (
               <tr>
-                <td colSpan={7} className="empty-cell">
+                <td colSpan={8} className="empty-cell">
                   {loading ? "Loading events…" : filtered ? "No events match these filters." : "No events yet."}
                 </td>
               </tr>
             ) : (
               events.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <time dateTime={e.received_at} title={formatAbsolute(e.received_at, timeZone)}>
-                      {formatClock(e.received_at, timeZone)}
-                    </time>
-                  </td>
-                  <td>
-                    <ModuleSwatch style={styles[e.module]} /> {e.module}
-                  </td>
-                  <td>
-                    <span title={e.session_id} className="mono">
-                      {shortId(e.session_id, 12)}
-                    </span>
-                  </td>
-                  <td className="num">{formatLatency(e.latency_ms)}</td>
-                  <td className="num">{formatBytes(e.size_bytes)}</td>
-                  <td>
-                    <DeliveryBadge status={e.delivery_status} />
-                    {e.last_error ? (
-                      <span className="muted error-text" title={e.last_error}>
-                        {" "}
-                        {shortId(e.last_error, 40)}
+                <Fragment key={e.id}>
+                  <tr>
+                    <td>
+                      <time dateTime={e.received_at} title={formatAbsolute(e.received_at, timeZone)}>
+                        {formatClock(e.received_at, timeZone)}
+                      </time>
+                    </td>
+                    <td>
+                      <ModuleSwatch style={styles[e.module]} /> {e.module}
+                    </td>
+                    <td>
+                      <span title={e.session_id} className="mono">
+                        {shortId(e.session_id, 12)}
                       </span>
-                    ) : null}
-                  </td>
-                  <td className="num">{formatCount(e.attempts)}</td>
-                </tr>
+                    </td>
+                    <td className="num">{formatLatency(e.latency_ms)}</td>
+                    <td className="num">{formatBytes(e.size_bytes)}</td>
+                    <td>
+                      <DeliveryBadge status={e.delivery_status} />
+                      {e.last_error ? (
+                        <span className="muted error-text" title={e.last_error}>
+                          {" "}
+                          {shortId(e.last_error, 40)}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td className="num">{formatCount(e.attempts)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-expanded={open === e.id}
+                        aria-controls={`${id}-details-${e.id}`}
+                        aria-label={`Details of the ${e.module} event received ${formatClock(e.received_at, timeZone)}`}
+                        onClick={() => setOpen((o) => (o === e.id ? null : e.id))}
+                      >
+                        {open === e.id ? "Hide" : "Details"}
+                      </button>
+                    </td>
+                  </tr>
+                  {open === e.id ? (
+                    <tr id={`${id}-details-${e.id}`} className="details-row">
+                      <td colSpan={8}>
+                        <EventDetails client={props.client} id={e.id} timeZone={timeZone} />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
               ))
             )}
           </tbody>
