@@ -36,6 +36,11 @@ Arguments go to the emitter (see pnpm mock --help), e.g.: pnpm dev --interval 5s
 Ctrl-C stops every part.
 `;
 
+// When the terminal goes away (SIGHUP) or the reader of a pipe quits, writes fail: that must not end
+// this process before it has stopped the parts.
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
+
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code, text) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
 const COLORS = { dev: "1", bucket: "33", api: "36", dashboard: "35", mock: "32" };
