@@ -8,3 +8,6 @@ export {
   type RequestRecord,
   startMockBucket,
 } from "./bucket/bucket-server.js";
+export { type EmitterOptions, type EmitterResult, formatSummary, runEmitter } from "./emitter/emitter.js";
+export { DEFAULT_MODULES, type Generator, type GeneratorContext, generatorFor, UpdateFeed } from "./generators/index.js";
+export { createRandom, mulberry32, type Random } from "./random.js";
