@@ -40,6 +40,8 @@ export function App({ client, refreshMs, timeZone, initialWindow = "1h" }: AppPr
   // keyset pagination: the cursors of the pages after the first, newest page at the bottom of the stack
   const [cursors, setCursors] = useState<string[]>([]);
   const [hasKey, setHasKey] = useState(() => currentReadKey() !== null);
+  // when a key was last entered: until a refusal newer than this arrives, the key is being checked
+  const [keySavedAt, setKeySavedAt] = useState(0);
   const now = useNow();
 
   const refetchInterval = paused ? false : refreshMs;
@@ -88,9 +90,11 @@ export function App({ client, refreshMs, timeZone, initialWindow = "1h" }: AppPr
             forbidden={connection.forbidden}
             message={connection.message}
             hasKey={hasKey}
+            checking={keySavedAt > connection.errorAt}
             onSave={(key) => {
               storeReadKey(key);
               setHasKey(true);
+              setKeySavedAt(Date.now());
               refreshAll();
             }}
             onForget={() => {

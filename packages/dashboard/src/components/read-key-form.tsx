@@ -5,12 +5,14 @@ export interface ReadKeyFormProps {
   message: string;
   /** A key is already being sent (entered or built in): then it was refused. */
   hasKey: boolean;
+  /** Requests are in flight (e.g. with a key just entered): the verdict is not in yet. */
+  checking: boolean;
   onSave(key: string): void;
   onForget(): void;
 }
 
 /** Shown on 401/403: the api needs a read key. The key stays in this tab (sessionStorage). */
-export function ReadKeyForm({ forbidden, message, hasKey, onSave, onForget }: ReadKeyFormProps) {
+export function ReadKeyForm({ forbidden, message, hasKey, checking, onSave, onForget }: ReadKeyFormProps) {
   const [key, setKey] = useState("");
   const id = useId();
   const submit = (e: FormEvent) => {
@@ -20,7 +22,13 @@ export function ReadKeyForm({ forbidden, message, hasKey, onSave, onForget }: Re
   return (
     <section className="banner banner-key" role="alert" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>
-        {forbidden ? "This read key may not read" : hasKey ? "The read key was refused" : "This dashboard needs a read key"}
+        {forbidden
+          ? "This read key may not read"
+          : hasKey && checking
+            ? "Checking the read key…"
+            : hasKey
+              ? "The read key was refused"
+              : "This dashboard needs a read key"}
       </h2>
       <p>
         The api requires <code>Authorization: Bearer &lt;key&gt;</code> on read endpoints (BRIDGE_READ_KEYS). {message}

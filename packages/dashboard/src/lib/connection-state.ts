@@ -12,8 +12,8 @@ export interface QueryFacts {
 export type Connection =
   | { kind: "loading" }
   | { kind: "ok"; updatedAt: number }
-  /** 401/403: show the read-key form. */
-  | { kind: "needs_key"; forbidden: boolean; message: string }
+  /** 401/403: show the read-key form; `errorAt` is when the latest refusal came. */
+  | { kind: "needs_key"; forbidden: boolean; message: string; errorAt: number }
   /** No answer: keep the last data; `lastDataAt` is when it was fetched (null: never had any). */
   | { kind: "unreachable"; lastDataAt: number | null; message: string }
   | { kind: "error"; message: string; lastDataAt: number | null };
@@ -32,8 +32,13 @@ export function deriveConnection(queries: readonly QueryFacts[]): Connection {
   const failing = queries.filter((q) => q.error !== null && q.error !== undefined && q.errorUpdatedAt >= q.dataUpdatedAt);
   const errors = failing.map((q) => q.error);
 
-  const keyError = errors.find((e): e is ApiError => e instanceof ApiError && (e.kind === "unauthenticated" || e.kind === "forbidden"));
-  if (keyError) return { kind: "needs_key", forbidden: keyError.kind === "forbidden", message: keyError.message };
+  const isKeyError = (e: unknown): e is ApiError => e instanceof ApiError && (e.kind === "unauthenticated" || e.kind === "forbidden");
+  const refused = failing.filter((q) => isKeyError(q.error));
+  const keyError = refused[0]?.error;
+  if (isKeyError(keyError)) {
+    const errorAt = Math.max(...refused.map((q) => q.errorUpdatedAt));
+    return { kind: "needs_key", forbidden: keyError.kind === "forbidden", message: keyError.message, errorAt };
+  }
 
   const down = failing.filter((q) => q.error instanceof ApiError && q.error.kind === "unreachable");
   if (down.length > 0) {

@@ -95,7 +95,7 @@ describe("the dashboard's states", () => {
     await user.type(within(alert).getByLabelText("Read key"), key);
     await user.click(within(alert).getByRole("button", { name: "Use this key" }));
     await waitFor(() => expect(statValue("Total syncs")).toBe("1"), WAIT);
-    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole("alert")).not.toBeInTheDocument(), WAIT);
     expect(sessionStorage.getItem(READ_KEY_STORAGE_KEY)).toBe(key);
   });
 

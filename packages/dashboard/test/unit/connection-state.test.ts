@@ -39,12 +39,12 @@ describe("deriveConnection", () => {
     {
       name: "the api asks for a read key",
       queries: [failed(noKey, 100), failed(noKey, 100), failed(down, 100)],
-      expected: { kind: "needs_key", forbidden: false, message: noKey.message },
+      expected: { kind: "needs_key", forbidden: false, message: noKey.message, errorAt: 100 },
     },
     {
       name: "the key may not read",
-      queries: [failed(badKey, 100), ok(90), ok(90)],
-      expected: { kind: "needs_key", forbidden: true, message: badKey.message },
+      queries: [failed(badKey, 130), ok(90), failed(badKey, 120)],
+      expected: { kind: "needs_key", forbidden: true, message: badKey.message, errorAt: 130 },
     },
     {
       name: "the api answers a shape this dashboard does not know",
