@@ -6,9 +6,10 @@
  *    registry's 0.18.5 because a dependency points at a tarball outside the registry).
  * 2. Starts a bridge (packages/api, as `pnpm start` would, from source) on a temporary root and port, with
  *    an API key configured.
- * 3. Imports four copies of the workflow in one n8n CLI call, differing only in the Config node: the
- *    committed file with its own id and the right key; no key (refused); the wrong key (refused); a bridge
- *    that is down. Runs each with `n8n execute` and asserts: exit status, a new report in
+ * 3. Imports five copies of the workflow in one n8n CLI call, differing only in the Config node: the
+ *    committed file with its own id and the right key; the same with Run now listed first (n8n execute
+ *    starts from the first trigger); no key (refused); the wrong key (refused); a bridge that is down.
+ *    Runs each with `n8n execute` and asserts: exit status, a new report in
  *    automation/reports/ that matches the AutomationReport schema and whose verdict equals
  *    reportFailures() on its own steps, and that the bridge counted exactly the accepted test updates.
  * 4. Exports the imported workflow again and checks that nodes and connections came back unchanged.
@@ -51,6 +52,8 @@ interface Scenario {
   downPort: number | null;
   expectPass: boolean;
   expectFailure: RegExp | null;
+  /** list Run now before Every 2 hours: `n8n execute` starts from the trigger listed first */
+  manualFirst?: boolean;
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -194,6 +197,11 @@ function configure(original: Workflow, s: Scenario, bridgeUrl: string): Workflow
   };
   set("bridge_url", s.downPort === null ? bridgeUrl : `http://127.0.0.1:${s.downPort}`);
   set("api_key", s.key);
+  if (s.manualFirst) {
+    const i = copy.nodes.findIndex((n) => n.type === "n8n-nodes-base.manualTrigger");
+    const [manual] = copy.nodes.splice(i, 1);
+    if (manual) copy.nodes.unshift(manual);
+  }
   return copy;
 }
 
@@ -214,6 +222,7 @@ function nodeCatalog(n8nDir: string): Record<string, number[]> {
 }
 
 async function main(): Promise<void> {
+  const t0 = Date.now();
   const root = repoRoot();
   if (!root) throw new Error("run from inside the repository");
   const workflowFile = join(root, "automation", "n8n_workflow.json");
@@ -260,6 +269,15 @@ async function main(): Promise<void> {
 
   const scenarios: Scenario[] = [
     { id: WORKFLOW_ID, title: "right key", key: KEY, downPort: null, expectPass: true, expectFailure: null },
+    {
+      id: "bridgeVerifyRunNow",
+      title: "right key, from Run now",
+      key: KEY,
+      downPort: null,
+      expectPass: true,
+      expectFailure: null,
+      manualFirst: true,
+    },
     {
       id: "bridgeVerifyNoKey",
       title: "no key",
@@ -331,6 +349,9 @@ async function main(): Promise<void> {
       const problems: string[] = [];
       if (s.expectPass !== (ex.code === 0)) problems.push(`n8n execute exited ${ex.code}, expected ${s.expectPass ? 0 : "non-zero"}`);
       if (!s.expectPass && !ex.out.includes("Bridge check failed")) problems.push("n8n's output does not say 'Bridge check failed'");
+      const trigger = /"triggerNode":\s*\{\s*"name":\s*"([^"]+)"/.exec(ex.out)?.[1] ?? "(not reported)";
+      const expectedTrigger = s.manualFirst ? "Run now" : "Every 2 hours";
+      if (trigger !== expectedTrigger) problems.push(`started from ${trigger}, expected ${expectedTrigger}`);
       if (fresh.length !== 1) problems.push(`expected one new report, found ${fresh.length}`);
       let summary = "";
       const file = fresh[0];
@@ -358,7 +379,8 @@ async function main(): Promise<void> {
       if (after - before !== expectedDelta) problems.push(`the bridge counted ${after - before} test updates, expected ${expectedDelta}`);
       const ok = problems.length === 0;
       failed ||= !ok;
-      results.push(`${ok ? "ok  " : "FAIL"} ${s.title} (${s.id}): exit ${ex.code} in ${seconds} s; ${summary}${file ? `; ${file}` : ""}`);
+      results.push(`${ok ? "ok  " : "FAIL"} ${s.title} (${s.id}, from ${trigger}): exit ${ex.code} in ${seconds} s; ${summary}`);
+      if (file) results.push(`       report ${file}`);
       for (const p of problems) results.push(`       ${p}`);
       if (!ok) writeFileSync(join(tmp, `${s.id}.out.txt`), ex.out);
     }
@@ -375,7 +397,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } else {
     rmSync(tmp, { recursive: true, force: true });
-    log("\nverify:n8n passed");
+    log(`\nverify:n8n passed in ${Math.round((Date.now() - t0) / 1000)} s`);
   }
 }
 
