@@ -112,6 +112,37 @@ describe("delivery worker against a mock Bucket", () => {
     expect((await status(bridge.url)).dead).toBe(0);
   });
 
+  it("when the Bucket is down with a backlog, then the worker probes one attempt per pause instead of burning every event's attempts", async () => {
+    const clock = manualClock();
+    // base 1 s, cap 8 s: probe pauses of 1, 2, 4 s; the clock only moves when the test moves it
+    rig = await startDeliveryRig({ clock, random: () => 0.5, env: { DELIVERY_BACKOFF_BASE_MS: "1000", DELIVERY_BACKOFF_MAX_MS: "8000" } });
+    const { bridge, bucket, worker } = rig;
+    await bucket.goDown(600_000);
+    await post(bridge.url, 60);
+    const attempted = async () => (await bridge.store.listEvents({ limit: 100 })).reduce((n, e) => n + e.attempts, 0);
+
+    const tripped = await eventually(async () => {
+      const st = worker.state();
+      return st.consecutiveFailures >= 16 && st.inFlight === 0 && st.pausedUntil !== null ? st : null;
+    });
+    // attempts already in flight when it tripped failed too, yet the first pause is the first step
+    expect((tripped.pausedUntil as number) - clock.now()).toBeLessThanOrEqual(1000);
+    const before = await attempted();
+    expect(before).toBeLessThan(60);
+    expect((await status(bridge.url)).pending).toBeGreaterThan(0);
+
+    clock.advance(1000);
+    await eventually(async () => (await attempted()) === before + 1);
+    expect((worker.state().pausedUntil as number) - clock.now()).toBe(2000);
+
+    await bucket.up();
+    clock.advance(60_000);
+    await eventually(async () => (await status(bridge.url)).delivered === 60, 20_000);
+    expect(bucket.count().unique).toBe(60);
+    // every failed attempt was one before the trip or a probe; then one success per event
+    expect(await attempted()).toBe(60 + before + 1);
+  });
+
   it("when the Bucket answers a permanent 400, then the event is dead after one attempt with the reason; replayed after the fix, it is delivered", async () => {
     rig = await startDeliveryRig();
     const { bridge, bucket } = rig;

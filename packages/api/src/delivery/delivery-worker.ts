@@ -71,6 +71,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   let loopDone: Promise<void> = Promise.resolve();
   let abortAttempts = new AbortController();
   let consecutiveFailures = 0;
+  /** The Bucket is taken as down: one probe at a time, with pauses between. */
+  let tripped = false;
+  let probeFailures = 0;
   let pausedUntil = 0;
   /** Attempts allowed in flight: `concurrency`, 1 while the Bucket is taken as down, then doubling per success. */
   let window = deps.concurrency;
@@ -127,7 +130,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       for (const c of claimed) {
         // our own earlier attempt whose lease ran out: it is still in flight and will record itself
         if (inFlight.has(c.seq)) continue;
-        const p = attempt(c).finally(() => {
+        const p = attempt(c, tripped).finally(() => {
           inFlight.delete(c.seq);
           wake();
         });
@@ -162,7 +165,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     flushing = false;
   }
 
-  async function attempt(c: ClaimedDelivery): Promise<void> {
+  async function attempt(c: ClaimedDelivery, probe: boolean): Promise<void> {
     const startedAt = clock.now();
     const t0 = performance.now();
     const result = await client.send(c, abortAttempts.signal);
@@ -192,7 +195,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       outcome = { kind: "retry", nextAttemptAt: now + retryDelayMs(policy, failures, random, verdict.retryAfterMs) };
       error = verdict.reason;
     }
-    noteBucketHealth(result, verdict, now);
+    noteBucketHealth(result, verdict, now, probe);
 
     const httpStatus = result.kind === "response" ? result.status : null;
     let applied = false;
@@ -257,26 +260,36 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
   }
 
-  /** The worker-wide view of the Bucket: Retry-After pauses everything; a run of failures trips to probing. */
-  function noteBucketHealth(result: SendResult, verdict: Verdict, now: number): void {
+  /**
+   * The worker-wide view of the Bucket: a Retry-After pauses everything; a run of failures trips
+   * to probing. Only failed probes lengthen the pause: attempts that were already in flight when
+   * it tripped fail too, and must not push the next probe out (an 8 s outage would cost 30 s).
+   */
+  function noteBucketHealth(result: SendResult, verdict: Verdict, now: number, probe: boolean): void {
     if (verdict.kind === "retry") {
       consecutiveFailures++;
       if (verdict.retryAfterMs !== null) pausedUntil = Math.max(pausedUntil, now + Math.min(verdict.retryAfterMs, policy.retryAfterMaxMs));
-      if (consecutiveFailures >= tripAfter) {
-        if (window > 1) log.warn("delivery: the Bucket looks down; probing with one attempt at a time", { last_error: verdict.reason });
+      if (!tripped && consecutiveFailures >= tripAfter) {
+        tripped = true;
+        probeFailures = 0;
         window = 1;
-        const pause = Math.min(PROBE_PAUSE_MAX_MS, backoffCapMs(policy, consecutiveFailures - tripAfter + 1));
-        pausedUntil = Math.max(pausedUntil, now + pause);
+        log.warn("delivery: the Bucket looks down; probing with one attempt at a time", { last_error: verdict.reason });
+        pausedUntil = Math.max(pausedUntil, now + probePause(1));
+      } else if (tripped && probe) {
+        probeFailures++;
+        pausedUntil = Math.max(pausedUntil, now + probePause(probeFailures + 1));
       }
       return;
     }
     // any definite answer (even a permanent 4xx) means the Bucket is reachable
     if (result.kind === "response") {
-      if (window < deps.concurrency && consecutiveFailures >= tripAfter) log.info("delivery: the Bucket answers again; ramping up");
+      if (tripped) log.info("delivery: the Bucket answers again; ramping up");
+      tripped = false;
       consecutiveFailures = 0;
       window = Math.min(deps.concurrency, window * 2);
     }
   }
+  const probePause = (k: number) => Math.min(PROBE_PAUSE_MAX_MS, backoffCapMs(policy, k));
 
   const onAbort = () => void worker.stop();
 
