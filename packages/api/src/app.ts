@@ -42,7 +42,10 @@ export function createApp(deps: AppDeps): Express & { locals: { metrics: Metrics
   app.disable("x-powered-by");
   // off by default: req.ip is the socket's address and X-Forwarded-For is ignored (docs/security.md)
   app.set("trust proxy", deps.config.rateLimit.trustProxy);
-  app.use(helmet());
+  // helmet's defaults, less upgrade-insecure-requests: the bridge itself speaks plain http, and on a
+  // non-loopback bind that directive would make browsers ask for the dashboard's assets over https.
+  // Behind a TLS-terminating proxy, the proxy sets it (docs/security.md).
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set("etag", false);
   app.locals.metrics = metrics;
 

@@ -198,6 +198,12 @@ describe("browser-facing headers", () => {
     expect(res.headers["x-frame-options"]).toBe("SAMEORIGIN");
   });
 
+  it("when the policy is sent, then it does not ask browsers to upgrade to https (the bridge serves plain http)", async () => {
+    bridge = await startBridge();
+    const res = await request(bridge.url).get("/healthz").expect(200);
+    expect(res.headers["content-security-policy"]).not.toContain("upgrade-insecure-requests");
+  });
+
   it("when the dashboard's origin sends a preflight, then it is allowed with the headers the dashboard needs", async () => {
     bridge = await startBridge();
     const res = await request(bridge.url)
