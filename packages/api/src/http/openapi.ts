@@ -89,6 +89,20 @@ export function buildOpenApi(): Record<string, unknown> {
       "/bucket/status": {
         get: { summary: "Sync summary", responses: { "200": { description: "Counters", content: json("StatusResponse") } } },
       },
+      "/bucket/replay": {
+        post: {
+          summary: "Re-queue dead letters (all, by module, by time range or by ids); needs an admin key once keys exist",
+          requestBody: { required: true, content: json("ReplayRequest") },
+          responses: {
+            "200": { description: "How many were queued", content: json("ReplayResponse") },
+            "400": errors["400"],
+            "401": errors["401"],
+            "403": problem("The key is not an admin key"),
+            "415": errors["415"],
+            "422": errors["422"],
+          },
+        },
+      },
       "/insight/events": {
         get: {
           summary: "Events, newest first, keyset-paginated",
