@@ -102,6 +102,8 @@ function printSummary(r: AutomationReport, file: string, io: CliIo): void {
 // Run when executed directly (tsx src/automation/check-cli.ts or node dist/automation/check-cli.js).
 const invoked = process.argv[1] ?? "";
 if (/check-cli\.(ts|js)$/.test(invoked)) {
+  // a reader that quits early (| head) must not turn into a crash; the exit status still tells the result
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
   // pnpm passes a lone "--" through when the caller separated its options with one
   const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
   main(args, {
