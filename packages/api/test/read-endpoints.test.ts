@@ -108,6 +108,7 @@ describe("GET /insight/summary", () => {
     expect(s.totals.per_module.finance?.count).toBe(4);
     expect(s.totals.latency_avg_ms).toBeGreaterThan(0);
     expect(s.totals.latency_p95_ms).toBeGreaterThanOrEqual(0);
+    expect(s.delivery).toMatchObject({ mode: "embedded", delivered: 12, pending: 0, retrying: 0, dead: 0 });
     // events at :30, :50, :10 … land in their minutes
     const nonEmpty = s.buckets.filter((b) => b.count > 0).map((b) => [b.start.slice(11, 16), b.count]);
     expect(nonEmpty).toEqual([

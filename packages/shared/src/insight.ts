@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DeliveryStatus, IsoTimestamp, JsonObject, ModuleName } from "./common.js";
+import { DeliverySummary } from "./status.js";
 
 /** One event as the events feed shows it (no payload). */
 export const InsightEvent = z
@@ -117,6 +118,8 @@ export const SummaryResponse = z
     totals: LatencyStats.extend({
       per_module: z.record(z.string(), LatencyStats),
     }),
+    /** Delivery health now (the same counters as /bucket/status), so one call feeds the charts and the health panel. */
+    delivery: DeliverySummary,
   })
   .meta({ id: "SummaryResponse" });
 export type SummaryResponse = z.infer<typeof SummaryResponse>;

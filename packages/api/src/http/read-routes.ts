@@ -68,8 +68,8 @@ export function readRoutes({ store, clock, deliveryMode }: ReadRouteDeps): Route
       if (!parsed.success) throw validationError(parsed.error, "invalid_query", "query");
       const now = clock.now();
       const { from, to, bucketMs } = summaryRange(parsed.data.window, now);
-      const rows = await store.summary(from, to, bucketMs, parsed.data.module);
-      res.json(buildSummary(parsed.data.window, now, rows));
+      const [rows, status] = await Promise.all([store.summary(from, to, bucketMs, parsed.data.module), store.status()]);
+      res.json({ ...buildSummary(parsed.data.window, now, rows), delivery: statusView(status, deliveryMode, now).delivery });
     },
   });
 

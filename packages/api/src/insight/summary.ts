@@ -52,7 +52,7 @@ export function summaryRange(window: SummaryWindow, now: number): { from: number
 }
 
 /** Turn rollup rows into the summary: every bucket of the window present (zero-filled), oldest first. */
-export function buildSummary(window: SummaryWindow, now: number, rows: readonly SummaryRow[]): SummaryResponse {
+export function buildSummary(window: SummaryWindow, now: number, rows: readonly SummaryRow[]): Omit<SummaryResponse, "delivery"> {
   const { from, bucketMs } = summaryRange(window, now);
   const n = SUMMARY_WINDOWS[window].seconds / SUMMARY_WINDOWS[window].bucketSeconds;
   const modules = [...new Set(rows.map((r) => r.module))].sort();
