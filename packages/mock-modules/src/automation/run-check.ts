@@ -50,7 +50,8 @@ export async function runCheck(opts: CheckOptions): Promise<AutomationReport> {
   const post = await call("post_update", "POST", "/core/update", sent);
   const after = await call("status_after", "GET", "/bucket/status");
 
-  const ingest = post.ok ? IngestResponse.safeParse(post.response) : null;
+  // Only the fields the rule needs, exactly as the n8n workflow's Build report node reads them.
+  const ingest = post.ok ? IngestResponse.pick({ event_id: true }).safeParse(post.response) : null;
   const steps: AutomationReport["steps"] = [
     { ...before, step: "status_before" },
     { ...post, step: "post_update" },
@@ -81,7 +82,7 @@ export async function runCheck(opts: CheckOptions): Promise<AutomationReport> {
  * answer is not a status at all. */
 function countOf(step: CheckStep, module: string): number | null {
   if (!step.ok) return null;
-  const status = StatusResponse.safeParse(step.response);
+  const status = StatusResponse.pick({ module_sync_counts: true }).safeParse(step.response);
   if (!status.success) return null;
   return status.data.module_sync_counts[module] ?? 0;
 }
