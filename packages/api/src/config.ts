@@ -159,3 +159,16 @@ function resolveDatabasePath(url: string | undefined, root: string): string {
   const path = url.replace(/^sqlite:(\/\/)?/, "").replace(/^file:(\/\/)?/, "");
   return isAbsolute(path) ? path : resolve(root, path);
 }
+
+/** For entry points: the config, or a message naming every wrong variable and exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

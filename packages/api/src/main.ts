@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfigOrExit } from "./config.js";
 import { createServer } from "./http/server.js";
 import { systemClock } from "./clock.js";
 import { createDeliveryFromConfig } from "./delivery/delivery-service.js";
@@ -9,16 +9,7 @@ import { SqliteEventStore } from "./storage/sqlite/sqlite-store.js";
 
 /** Composition root: parse config, open storage, build the app, listen, handle signals. */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const loggers = createLoggers(config.log);
   const store = new SqliteEventStore({ path: config.databasePath, deliveryMode: config.bucketUrl ? "http" : "embedded" });
   const app = createApp({ config, store, loggers });

@@ -77,14 +77,5 @@ export async function startDeliveryRig(
   };
 }
 
-/** A seeded PRNG (mulberry32), so fault injection is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the mock modules' mulberry32), so fault injection is the same on every run. */
+export { mulberry32 as seeded } from "../../mock-modules/src/random.js";

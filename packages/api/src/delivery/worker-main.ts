@@ -1,5 +1,5 @@
 import { systemClock } from "../clock.js";
-import { ConfigError, loadConfig } from "../config.js";
+import { loadConfigOrExit } from "../config.js";
 import { createDeliveryMetrics } from "../http/metrics.js";
 import { createLoggers } from "../logging/loggers.js";
 import { SqliteEventStore } from "../storage/sqlite/sqlite-store.js";
@@ -12,16 +12,7 @@ import client from "prom-client";
  * two workers from sending the same event at once.
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   if (!config.bucketUrl) {
     process.stderr.write("BUCKET_URL is not set: in embedded mode events are delivered when stored, so there is nothing to run.\n");
     process.exit(2);
