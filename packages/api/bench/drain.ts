@@ -54,12 +54,14 @@ export async function measureDrain(opts: { events: number; env?: Record<string, 
     const batch = 10_000;
     for (let done = 0; done < opts.events; done += batch) {
       const n = Math.min(batch, opts.events - done);
-      store.db.transaction(() => {
-        for (let i = 0; i < n; i++) {
-          const k = done + i;
-          const id = randomUUID();
-          const receivedAt = now - opts.events + k;
-          void store.ingest({
+      // the backlog is committed (group commits) before the clock starts
+      const writes: Array<Promise<unknown>> = [];
+      for (let i = 0; i < n; i++) {
+        const k = done + i;
+        const id = randomUUID();
+        const receivedAt = now - opts.events + k;
+        writes.push(
+          store.ingest({
             id,
             module: MODULES[k % MODULES.length] as string,
             sessionId: `drain-${Math.floor(k / 1000)}`,
@@ -68,9 +70,10 @@ export async function measureDrain(opts: { events: number; env?: Record<string, 
             sizeBytes: 60,
             dataJson: `{"k":${k},"course":"math-101","score":0.${k % 100}}`,
             response: { status: "success", timestamp: new Date(receivedAt).toISOString(), session_id: "d", message: "m", event_id: id },
-          });
-        }
-      })();
+          }),
+        );
+      }
+      await Promise.all(writes);
     }
     const loggers = createLoggers(config.log);
     const worker = createDeliveryFromConfig({ config, store, loggers, clock: { now: () => Date.now() } });

@@ -5,7 +5,7 @@ const MODULES = ["education", "finance", "creative", "inventory", "hr"];
 
 /**
  * Fill a store with `count` events spread evenly over the last `spanMs`, through the store's own
- * ingest (same statements, counters and rollups as the api), batched 10,000 to a transaction.
+ * ingest (same statements, counters and rollups as the api, group-committed).
  */
 export async function fillStore(path: string, count: number, spanMs: number, now = Date.now()): Promise<number> {
   const store = new SqliteEventStore({ path, deliveryMode: "embedded" });
@@ -14,12 +14,14 @@ export async function fillStore(path: string, count: number, spanMs: number, now
   const batch = 10_000;
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
-    store.db.transaction(() => {
-      for (let i = 0; i < n; i++) {
-        const k = done + i;
-        const id = uuidv7(Math.floor(start + (spanMs * k) / count));
-        const receivedAt = Math.floor(start + (spanMs * k) / count);
-        void store.ingest({
+    // handed over together, they are committed in groups like concurrent requests
+    const writes: Array<Promise<unknown>> = [];
+    for (let i = 0; i < n; i++) {
+      const k = done + i;
+      const receivedAt = Math.floor(start + (spanMs * k) / count);
+      const id = uuidv7(receivedAt);
+      writes.push(
+        store.ingest({
           id,
           module: MODULES[k % MODULES.length] as string,
           sessionId: `bench-${Math.floor(k / 1000)}`,
@@ -28,9 +30,10 @@ export async function fillStore(path: string, count: number, spanMs: number, now
           sizeBytes: 120,
           dataJson: `{"k":${k},"course":"math-101","score":0.${k % 100}}`,
           response: { status: "success", timestamp: new Date(receivedAt).toISOString(), session_id: "b", message: "m", event_id: id },
-        });
-      }
-    })();
+        }),
+      );
+    }
+    await Promise.all(writes);
   }
   store.db.pragma("wal_checkpoint(TRUNCATE)");
   store.db.exec("ANALYZE");

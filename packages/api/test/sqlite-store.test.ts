@@ -37,10 +37,10 @@ describe("SqliteEventStore specifics", () => {
       );
     const small = plans();
     // grow the table and let the planner see real statistics
-    const insert = store.db.transaction((n: number) => {
-      for (let i = 0; i < n; i++) {
+    await Promise.all(
+      Array.from({ length: 5000 }, (_, i) => {
         const id = `e${i}`;
-        void store.ingest({
+        return store.ingest({
           id,
           module: `m${i % 5}`,
           sessionId: "s",
@@ -50,9 +50,8 @@ describe("SqliteEventStore specifics", () => {
           dataJson: "{}",
           response: { status: "success", timestamp: "2026-01-01T00:00:00Z", session_id: "s", message: "m", event_id: id },
         });
-      }
-    });
-    insert(5000);
+      }),
+    );
     store.db.exec("ANALYZE");
     const large = plans();
     expect(large).toEqual(small);

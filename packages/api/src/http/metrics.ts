@@ -94,13 +94,28 @@ export function createMetrics(): Metrics {
   });
   for (const outcome of ["accepted", "replayed", "refused"]) ingestOutcomes.inc({ outcome }, 0);
 
+  // label children cached by their label values: prom-client hashes a label object on every call
+  const counters = new Map<string, client.Counter.Internal>();
+  const timers = new Map<string, client.Histogram.Internal<"method" | "route">>();
   const middleware: RequestHandler = (req, res, next) => {
-    const end = httpDuration.startTimer();
+    const start = performance.now();
     res.on("finish", () => {
       // the matched route pattern, never the raw path (ids would explode the label set)
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
-      httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      end({ method: req.method, route });
+      const key = `${req.method} ${route}`;
+      const status = String(res.statusCode);
+      let counter = counters.get(`${key} ${status}`);
+      if (!counter) {
+        counter = httpRequests.labels({ method: req.method, route, status });
+        counters.set(`${key} ${status}`, counter);
+      }
+      let timer = timers.get(key);
+      if (!timer) {
+        timer = httpDuration.labels({ method: req.method, route });
+        timers.set(key, timer);
+      }
+      counter.inc();
+      timer.observe((performance.now() - start) / 1000);
     });
     next();
   };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { type IngestRequest, type IngestResponse, ingestMessage } from "@bridge/shared";
 import { type Clock, iso } from "../clock.js";
 import type { Loggers } from "../logging/loggers.js";
@@ -69,12 +69,11 @@ export function createIngestService(deps: { store: EventStore; loggers: Loggers;
  * insert (a v4 index of 1M events no longer fits SQLite's page cache).
  */
 export function uuidv7(ms: number): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = ((b[6] as number) & 0x0f) | 0x70;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // a v4 UUID from node's pooled entropy already has random bits where v7 wants them and the
+  // RFC variant; put the timestamp in the first 48 bits and the version nibble 7 in place of 4
+  const v4 = randomUUID();
+  const ts = ms.toString(16).padStart(12, "0").slice(-12);
+  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${v4.slice(15)}`;
 }
 
 export const fingerprint = (body: Buffer): string => createHash("sha256").update(body).digest("hex");

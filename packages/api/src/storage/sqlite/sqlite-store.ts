@@ -53,6 +53,9 @@ interface EventRow {
 const EVENT_COLUMNS =
   "seq, id, module, module_seq, session_id, received_at, latency_ms, size_bytes, delivery_status, attempts, last_error, next_attempt_at, delivered_at, delivery_latency_ms";
 
+/** Most updates one group commit carries (bounds the time one commit holds the event loop). */
+const MAX_GROUP_COMMIT = 512;
+
 /** SQLite error codes that mean "the store cannot serve now" rather than a bug. */
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL)/;
 
@@ -85,6 +88,8 @@ export class SqliteEventStore implements EventStore {
   private readonly mode: DeliveryMode;
   private readonly stmts;
   private readonly ingestTx;
+  private readonly pendingIngest: Array<{ event: NewEvent; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void }> = [];
+  private flushScheduled = false;
   private readonly delivery: SqliteDeliveryQueries;
 
   constructor(private readonly opts: SqliteStoreOptions) {
@@ -243,8 +248,55 @@ export class SqliteEventStore implements EventStore {
     return [this.stmts.totals.source, this.stmts.modules.source, this.stmts.deliveryCounters.source, this.stmts.oldestPending.source];
   }
 
+  /**
+   * Group commit: updates that arrive in the same turn of the event loop share one transaction,
+   * each inside its own savepoint (a failing one rolls back alone), and every caller is answered
+   * only after the COMMIT. A commit writes each page it touched to the WAL once, so under load one
+   * commit carries many updates' pages instead of ~10 pages per update; alone, an update waits
+   * one setImmediate (microseconds). Atomicity per update is unchanged: its event row, counters,
+   * rollups and outbox row are in the same transaction, and a 2xx still means committed.
+   */
   async ingest(event: NewEvent): Promise<IngestOutcome> {
-    return guard(() => this.ingestTx.immediate(event));
+    return new Promise<IngestOutcome>((resolve, reject) => {
+      this.pendingIngest.push({ event, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushIngest());
+      }
+    });
+  }
+
+  private flushIngest(): void {
+    this.flushScheduled = false;
+    const batch = this.pendingIngest.splice(0, MAX_GROUP_COMMIT);
+    if (this.pendingIngest.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushIngest());
+    }
+    if (batch.length === 0) return;
+    const results: Array<{ ok: true; value: IngestOutcome } | { ok: false; error: unknown }> = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              results.push({ ok: true, value: this.ingestTx(item.event) });
+            } catch (error) {
+              results.push({ ok: false, error: wrap(error) });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      const error = wrap(err);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const r = results[i];
+      if (r?.ok) item.resolve(r.value);
+      else item.reject(r?.error ?? new Error("ingest produced no result"));
+    });
   }
 
   async status(): Promise<StatusSnapshot> {
@@ -383,6 +435,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    // updates already handed over are committed (or refused) before the file closes
+    while (this.pendingIngest.length > 0) this.flushIngest();
     if (this.db.open) this.db.close();
   }
 }
