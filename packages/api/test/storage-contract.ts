@@ -55,6 +55,28 @@ export function storageContract(
         expect(s.delivery.oldestPendingAt).toBe(a.kind === "created" ? a.event.receivedAt : -1);
       });
 
+      it("when updates arrive together and one of them fails, then it alone is refused and the others are stored", async () => {
+        const a = event();
+        const clash = event({ id: a.id });
+        const c = event();
+        const results = await Promise.allSettled([store.ingest(a), store.ingest(clash), store.ingest(c)]);
+        expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+        const s = await store.status();
+        expect(s.totalCount).toBe(2);
+        expect(s.modules).toEqual([expect.objectContaining({ module: "education", count: 2 })]);
+        expect(s.delivery.pending).toBe(2);
+        expect((await store.listEvents({ limit: 10 })).map((e) => e.id)).toEqual([c.id, a.id]);
+      });
+
+      it("when many updates are handed over at once, then each gets its own outcome and all are counted", async () => {
+        const events = Array.from({ length: 1500 }, () => event());
+        const outcomes = await Promise.all(events.map((e) => store.ingest(e)));
+        expect(outcomes.every((o) => o.kind === "created")).toBe(true);
+        expect((await store.status()).totalCount).toBe(1500);
+        store = await reopen();
+        expect((await store.status()).totalCount).toBe(1500);
+      });
+
       it("when the same idempotency key comes with the same fingerprint, then the first response is replayed and counted once", async () => {
         const first = event({ idempotency: { key: "k1", fingerprint: "f1" } });
         await store.ingest(first);
