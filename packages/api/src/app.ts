@@ -45,7 +45,9 @@ export function createApp(deps: AppDeps): Express & { locals: { metrics: Metrics
   // helmet's defaults, less upgrade-insecure-requests: the bridge itself speaks plain http, and on a
   // non-loopback bind that directive would make browsers ask for the dashboard's assets over https.
   // Behind a TLS-terminating proxy, the proxy sets it (docs/security.md).
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // No Strict-Transport-Security either, for the same reason: HSTS belongs to the TLS proxy, which
+  // chooses its max-age and includeSubDomains for its own domain.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } }, strictTransportSecurity: false }));
   app.set("etag", false);
   app.locals.metrics = metrics;
 

@@ -35,13 +35,14 @@ async function main(): Promise<void> {
   for (const warning of config.security.warnings) loggers.app.warn(`security: ${warning}`);
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.port;
-  loggers.app.info(`bridge listening on http://${config.host}:${port}`, {
+  const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  loggers.app.info(`bridge listening on ${base}`, {
     root: config.root,
     database: config.databasePath,
-    delivery: config.bucketUrl ? `http → ${new URL(config.bucketUrl).origin}` : "embedded",
+    delivery: config.bucketUrl ? `http → ${safeUrl(config.bucketUrl)}` : "embedded",
   });
   // a line on stdout for scripts waiting for readiness
-  process.stdout.write(`READY http://${config.host}:${port}\n`);
+  process.stdout.write(`READY ${base}\n`);
   delivery?.start();
 
   let stopping = false;
@@ -73,6 +74,12 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** The Bucket's URL for a log line: origin and path, never credentials or a query string. */
+function safeUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
 }
 
 main().catch((err) => {

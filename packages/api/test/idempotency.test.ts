@@ -90,3 +90,47 @@ describe("Idempotency-Key on POST /core/update", () => {
     expect(third.body.event_id).toBe(JSON.parse(done.body).event_id);
   });
 });
+
+describe("Idempotency-Key fingerprints the content, not the bytes", () => {
+  it("when a retry re-serialises the body with other key order and spacing, then it is still a replay", async () => {
+    const first = await request(bridge.url)
+      .post("/core/update")
+      .set("content-type", "application/json")
+      .set("Idempotency-Key", "reorder-1")
+      .send('{"module":"education","data":{"a":1,"b":{"c":2,"d":3}}}')
+      .expect(200);
+    const again = await request(bridge.url)
+      .post("/core/update")
+      .set("content-type", "application/json")
+      .set("Idempotency-Key", "reorder-1")
+      .send('{ "data": { "b": { "d": 3, "c": 2 }, "a": 1 },\n  "module": "education" }')
+      .expect(200);
+    expect(again.body).toEqual(first.body);
+    expect((await request(bridge.url).get("/bucket/status")).body.total_sync_count).toBe(1);
+  });
+
+  it("when the header is sent twice, then it is refused rather than merged into one key", async () => {
+    // node's client merges repeated headers, so speak HTTP on a raw socket
+    const { connect } = await import("node:net");
+    const body = JSON.stringify(SEED_BODY);
+    const port = Number(new URL(bridge.url).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.write(
+          `POST /core/update HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+            `Idempotency-Key: one\r\nIdempotency-Key: two\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
+      socket.on("data", (c) => {
+        text += c;
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    const status = Number(answer.split(" ")[1]);
+    expect(answer).toContain('"field":"header.idempotency-key"');
+    expect(status).toBe(422);
+    expect((await request(bridge.url).get("/bucket/status")).body.total_sync_count).toBe(0);
+  });
+});

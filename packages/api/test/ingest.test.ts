@@ -104,6 +104,13 @@ describe("POST /core/update with bad input", () => {
       field: "body",
     },
     {
+      name: "a number too large for a double",
+      body: '{"module":"a","data":{"n":{"m":[1,1e400]}}}',
+      status: 422,
+      code: "validation_failed",
+      field: "data.n.m[1]",
+    },
+    {
       name: "data nested 40 deep",
       body: `{"module":"a","data":${'{"a":'.repeat(40)}1${"}".repeat(40)}}`,
       status: 422,

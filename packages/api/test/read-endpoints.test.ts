@@ -58,6 +58,10 @@ describe("GET /insight/events", () => {
     const since = new Date(Date.parse("2026-03-01T12:00:30Z") + 8 * 20_000).toISOString();
     const recent = await request(bridge.url).get("/insight/events").query({ since }).expect(200);
     expect(recent.body.events.map((e: { id: string }) => e.id)).toEqual(ids.slice(8).reverse());
+    // the same instant written with an offset selects the same events
+    const offset = new Date(Date.parse(since) + 3600_000).toISOString().replace("Z", "+01:00");
+    const withOffset = await request(bridge.url).get("/insight/events").query({ since: offset }).expect(200);
+    expect(withOffset.body.events.map((e: { id: string }) => e.id)).toEqual(ids.slice(8).reverse());
     const none = await request(bridge.url).get("/insight/events").query({ status: "dead" }).expect(200);
     expect(none.body).toEqual({ events: [], next_cursor: null });
   });

@@ -198,10 +198,11 @@ describe("browser-facing headers", () => {
     expect(res.headers["x-frame-options"]).toBe("SAMEORIGIN");
   });
 
-  it("when the policy is sent, then it does not ask browsers to upgrade to https (the bridge serves plain http)", async () => {
+  it("when the policy is sent, then it neither asks browsers to upgrade to https nor pins HSTS (the bridge serves plain http)", async () => {
     bridge = await startBridge();
     const res = await request(bridge.url).get("/healthz").expect(200);
     expect(res.headers["content-security-policy"]).not.toContain("upgrade-insecure-requests");
+    expect(res.headers["strict-transport-security"]).toBeUndefined();
   });
 
   it("when the dashboard's origin sends a preflight, then it is allowed with the headers the dashboard needs", async () => {

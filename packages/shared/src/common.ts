@@ -3,6 +3,11 @@ import { z } from "zod";
 /** ISO-8601 UTC timestamp ending in Z, e.g. 2025-10-16T10:20:00.000Z. */
 export const IsoTimestamp = z.iso.datetime().meta({ description: "ISO-8601 UTC timestamp ending in Z" });
 
+/** A time a client gives (a query parameter, a filter): ISO-8601 with Z or an offset; compare with Date.parse. */
+export const IsoTimestampInput = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 date-time with Z or an offset, e.g. 2026-12-03T15:00:00Z" })
+  .meta({ description: "ISO-8601 date-time, Z or an offset (2026-12-03T16:00:00+01:00)" });
+
 /** Strings that may end up in a log line or a header must not carry control or format characters
  * (CR, LF, NUL, bidi overrides, zero-width characters, line/paragraph separators), nor lone surrogates,
  * which UTF-8 cannot encode and so would not read back as sent. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DeliveryStatus, IsoTimestamp, JsonObject, ModuleName } from "./common.js";
+import { DeliveryStatus, IsoTimestamp, IsoTimestampInput, JsonObject, ModuleName } from "./common.js";
 import { DeliverySummary } from "./status.js";
 
 /** One event as the events feed shows it (no payload). */
@@ -57,8 +57,8 @@ export const EventsQuery = z
   .strictObject({
     module: ModuleName.optional(),
     status: DeliveryStatus.optional(),
-    since: IsoTimestamp.optional(),
-    until: IsoTimestamp.optional(),
+    since: IsoTimestampInput.optional(),
+    until: IsoTimestampInput.optional(),
     // digits only: Number() would also take "0x10", "1e2" and " 5"
     limit: z
       .string()
@@ -71,7 +71,7 @@ export const EventsQuery = z
       .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "must be a cursor returned by a previous page" })
       .optional(),
   })
-  .refine((q) => !(q.since && q.until) || q.since <= q.until, {
+  .refine((q) => !(q.since && q.until) || Date.parse(q.since) <= Date.parse(q.until), {
     message: "since must not be after until",
     path: ["since"],
   });

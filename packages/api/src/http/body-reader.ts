@@ -94,24 +94,33 @@ export function parseJson(buf: Buffer): unknown {
   }
 }
 
-/** Depth and total key count of a JSON value, walked without recursion (deep input cannot overflow the stack). */
-export function measureJson(value: unknown, stopAtDepth: number): { depth: number; keys: number } {
+/**
+ * Depth and total key count of a JSON value, and the path of the first number that is not finite
+ * (JSON.parse turns 1e400 into Infinity, which would be stored and forwarded as null). Walked
+ * without recursion, so deep input cannot overflow the stack; paths are built only for containers.
+ */
+export function measureJson(value: unknown, stopAtDepth: number, root = "data"): { depth: number; keys: number; nonFinite: string | null } {
   let maxDepth = 0;
   let keys = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
+  let nonFinite: string | null = null;
+  const stack: Array<[unknown, number, string]> = [[value, 1, root]];
   while (stack.length > 0) {
-    const [v, d] = stack.pop() as [unknown, number];
+    const [v, d, path] = stack.pop() as [unknown, number, string];
+    if (typeof v === "number") {
+      if (nonFinite === null && !Number.isFinite(v)) nonFinite = path;
+      continue;
+    }
     if (typeof v !== "object" || v === null) continue;
     if (d > maxDepth) maxDepth = d;
     if (maxDepth > stopAtDepth) break;
     if (Array.isArray(v)) {
-      for (const item of v) stack.push([item, d + 1]);
+      for (let i = 0; i < v.length; i++) stack.push([v[i], d + 1, `${path}[${i}]`]);
     } else {
       for (const k of Object.keys(v)) {
         keys++;
-        stack.push([(v as Record<string, unknown>)[k], d + 1]);
+        stack.push([(v as Record<string, unknown>)[k], d + 1, `${path}.${k}`]);
       }
     }
   }
-  return { depth: maxDepth, keys };
+  return { depth: maxDepth, keys, nonFinite };
 }

@@ -80,6 +80,11 @@ export function ingestRoutes({ config, ingest, coreSync, metrics, auth, guards =
       // 401 before a byte of the body is read: strangers cannot make the bridge buffer their bodies
       const principal = auth.requireWriter(res);
       assertJsonContentType(req);
+      if ((req.headersDistinct["idempotency-key"]?.length ?? 0) > 1) {
+        throw new AppError("validation_failed", "Send the Idempotency-Key header once", [
+          { field: "header.idempotency-key", message: "was sent more than once" },
+        ]);
+      }
       const keyHeader = req.headers["idempotency-key"];
       let key: string | undefined;
       if (keyHeader !== undefined) {
@@ -115,6 +120,13 @@ export function ingestRoutes({ config, ingest, coreSync, metrics, auth, guards =
           throw new AppError("validation_failed", `Field 'data' is nested deeper than ${config.limits.jsonDepth} levels`, [
             { field: "data", message: `must be nested at most ${config.limits.jsonDepth} levels deep` },
           ]);
+        }
+        if (shape.nonFinite !== null) {
+          throw new AppError(
+            "validation_failed",
+            `Field '${shape.nonFinite}' is a number too large to represent (it would read back as null)`,
+            [{ field: shape.nonFinite, message: "must be a finite number (at most about 1.8e308)" }],
+          );
         }
         if (shape.keys > config.limits.jsonKeys) {
           throw new AppError("validation_failed", `Field 'data' has more than ${config.limits.jsonKeys} keys`, [

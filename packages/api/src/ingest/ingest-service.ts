@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import stableStringify from "safe-stable-stringify";
 import { type IngestRequest, type IngestResponse, ingestMessage } from "@bridge/shared";
 import { type Clock, iso } from "../clock.js";
 import type { Loggers } from "../logging/loggers.js";
@@ -6,7 +7,7 @@ import type { EventStore, StoredEvent } from "../storage/event-store.js";
 
 export interface IngestInput {
   request: IngestRequest;
-  /** The exact request body bytes: their size is recorded and their hash fingerprints an idempotency key. */
+  /** The exact request body bytes: their size is recorded. */
   rawBody: Buffer;
   /** performance.now() when the request arrived. */
   startedAt: number;
@@ -46,7 +47,7 @@ export function createIngestService(deps: { store: EventStore; loggers: Loggers;
         // Re-serialised from the parsed object: canonical JSON, `__proto__` kept as a plain key.
         dataJson: JSON.stringify(request.data),
         response,
-        ...(idempotencyKey ? { idempotency: { key: idempotencyKey, fingerprint: fingerprint(rawBody) } } : {}),
+        ...(idempotencyKey ? { idempotency: { key: idempotencyKey, fingerprint: fingerprint(request) } } : {}),
       });
       if (outcome.kind === "created") {
         deps.loggers.flow.write({
@@ -76,5 +77,12 @@ export function uuidv7(ms: number): string {
   return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${v4.slice(15)}`;
 }
 
-export const fingerprint = (body: Buffer): string => createHash("sha256").update(body).digest("hex");
+/**
+ * What an Idempotency-Key is bound to: the request's content, not its bytes. Keys sorted and
+ * whitespace gone, so a client that re-serialises its body when it retries still gets a replay.
+ */
+export const fingerprint = (request: IngestRequest): string =>
+  createHash("sha256")
+    .update(stableStringify(request) ?? "")
+    .digest("hex");
 export const round = (n: number): number => Math.round(n * 1000) / 1000;
