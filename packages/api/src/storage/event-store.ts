@@ -111,10 +111,7 @@ export interface ClaimRequest {
   token: string;
 }
 
-export type AttemptOutcome =
-  | { kind: "delivered"; deliveredAt: number }
-  | { kind: "retry"; nextAttemptAt: number }
-  | { kind: "dead" };
+export type AttemptOutcome = { kind: "delivered"; deliveredAt: number } | { kind: "retry"; nextAttemptAt: number } | { kind: "dead" };
 
 export interface AttemptRecord {
   seq: number;
