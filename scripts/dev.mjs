@@ -8,14 +8,21 @@
 // Each part runs in its own process group (detached), because pnpm, tsx watch and vite each start
 // children of their own: one Ctrl-C signals every group, waits for them to end, and kills what is left
 // after 5 s, so nothing is left behind. A part that ends on its own is reported in red, not lost.
+// The same happens when the parent goes away: `kill <pid of pnpm>` (an IDE's stop button, `timeout`, a
+// supervisor) kills pnpm, which does not pass the signal on, so this process watches its parent pid.
+//
+// Its data is its own: data/dev.db (and the mock Bucket's data/dev-bucket.jsonl beside it), not the
+// data/bridge.db of `pnpm start`, whose embedded mode marks every event delivered at once: sharing one
+// database would make the dashboard count deliveries the mock Bucket never saw.
 //
 // Overrides (environment): PORT (api), DASHBOARD_PORT, BUCKET_PORT, BUCKET_URL (use that Bucket instead
-// of starting the mock one), BRIDGE_ROOT (where data/ and logs go; default: this repository), NO_COLOR.
+// of starting the mock one), BRIDGE_ROOT (where data/ and logs go; default: this repository; its
+// database is <root>/data/bridge.db), DATABASE_URL (the api's database), NO_COLOR.
 // Arguments after `pnpm dev` go to the emitter: `pnpm dev --interval 5s --modules education,hr`.
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
@@ -27,13 +34,18 @@ const API_START_TIMEOUT_MS = 120_000;
 /** /healthz is polled every 2 s once the api is up; three misses in a row are reported. */
 const HEALTH_EVERY_MS = 2_000;
 const HEALTH_MISSES = 3;
+/** How often the parent pid is checked: a parent killed by pid is noticed within 0.5 s. */
+const PARENT_CHECK_MS = 500;
 
 const HELP = `pnpm dev: the api (:8000), the dashboard (http://localhost:8501), the mock Core modules and the mock Bucket (:9000).
 
+Its data: data/dev.db, and the mock Bucket's data/dev-bucket.jsonl beside it (pnpm start uses data/bridge.db).
+
 Environment overrides: PORT (api), DASHBOARD_PORT, BUCKET_PORT, BUCKET_URL (an existing Bucket: the mock one is not
-started), BRIDGE_ROOT (data and logs; default the repository root), NO_COLOR.
-Arguments go to the emitter (see pnpm mock --help), e.g.: pnpm dev --interval 5s
-Ctrl-C stops every part.
+started), BRIDGE_ROOT (data and logs; default the repository root; the database is then <root>/data/bridge.db),
+DATABASE_URL (the api's database; the mock Bucket's file goes beside it), NO_COLOR.
+Arguments go to the mock Core modules (see pnpm mock --help), e.g.: pnpm dev --interval 5s
+Ctrl-C stops every part, and so does killing pnpm (or this process's parent).
 `;
 
 // When the terminal goes away (SIGHUP) or the reader of a pipe quits, writes fail: that must not end
@@ -189,6 +201,28 @@ function lineMatching(part, pattern, timeoutMs) {
   });
 }
 
+/** The api's database file, as the api resolves DATABASE_URL (relative to its root): for the banner and the Bucket's file. */
+function databasePathOf(url, root) {
+  if (url === ":memory:") return url;
+  const path = url.replace(/^sqlite:(\/\/)?/, "").replace(/^file:(\/\/)?/, "");
+  return isAbsolute(path) ? path : resolve(root, path);
+}
+
+/**
+ * pnpm, killed by pid, dies without passing the signal on, and the parts sit in groups of their own, so
+ * nothing would stop them: when the parent pid changes (this process was handed to init or a subreaper),
+ * every part is stopped as on Ctrl-C.
+ */
+function watchParent() {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    void stop(`the parent process (pid ${parent}) is gone`);
+  }, PARENT_CHECK_MS);
+  timer.unref();
+}
+
 async function stop(reason) {
   if (stopping) return;
   stopping = true;
@@ -249,6 +283,7 @@ async function main() {
       void stop(signal);
     });
   }
+  watchParent();
 
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   let bucketUrl = process.env.BUCKET_URL ?? null;
@@ -256,9 +291,22 @@ async function main() {
   // a relative BRIDGE_ROOT means the folder pnpm dev was started from, not each package's folder
   const bridgeRoot = process.env.BRIDGE_ROOT ? resolve(process.env.BRIDGE_ROOT) : null;
   const rootEnv = bridgeRoot ? { BRIDGE_ROOT: bridgeRoot } : {};
+  // dev's own database unless the user chose one (DATABASE_URL) or a root of their own (BRIDGE_ROOT)
+  const userDatabase = process.env.DATABASE_URL || null;
+  const databasePath = userDatabase
+    ? databasePathOf(userDatabase, bridgeRoot ?? ROOT)
+    : bridgeRoot
+      ? resolve(bridgeRoot, "data", "bridge.db")
+      : resolve(ROOT, "data", "dev.db");
+  const databaseEnv = userDatabase || bridgeRoot ? {} : { DATABASE_URL: databasePath };
+  say("dev", `pnpm dev (pid ${process.pid}) · database ${databasePath}`);
   if (withBucket) {
-    // the mock Bucket keeps what it received beside the bridge's data: <root>/data/mock-bucket/received.jsonl
-    const file = bridgeRoot ? ["--file", resolve(bridgeRoot, "data", "mock-bucket", "received.jsonl")] : [];
+    // the mock Bucket keeps what it received beside the database it goes with (data/dev.db: data/dev-bucket.jsonl);
+    // a database in memory starts empty every time, and so does its Bucket
+    const file =
+      databasePath === ":memory:"
+        ? ["--file", resolve(bridgeRoot ?? ROOT, "data", "memory-bucket.jsonl"), "--reset"]
+        : ["--file", join(dirname(databasePath), `${basename(databasePath, extname(databasePath))}-bucket.jsonl`)];
     const bucket = start("bucket", ["--silent", "mock:bucket", "--port", String(bucketPort), ...file]);
     // it takes deliveries on any path; /ingest is the one its help names
     bucketUrl = `http://127.0.0.1:${bucketPort}/ingest`;
@@ -266,6 +314,7 @@ async function main() {
   }
   start("api", ["--silent", "--filter", "@bridge/api", "dev"], {
     ...rootEnv,
+    ...databaseEnv,
     PORT: String(apiPort),
     ...(bucketUrl ? { BUCKET_URL: bucketUrl } : {}),
   });
@@ -294,7 +343,7 @@ async function main() {
       paint(
         "1;32",
         `${dashboardUp ? `dashboard http://localhost:${dashboardPort}` : "dashboard not answering yet"} · api ${apiUrl}` +
-          `${bucketUrl ? ` · Bucket ${bucketUrl}` : " · Bucket: embedded"} · Ctrl-C stops everything`,
+          `${bucketUrl ? ` · Bucket ${bucketUrl}` : " · Bucket: embedded"} · database ${databasePath} · Ctrl-C stops everything`,
       ),
     );
   }

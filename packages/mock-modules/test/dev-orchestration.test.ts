@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StatusResponse } from "@bridge/shared";
@@ -13,6 +14,24 @@ function processes(): Array<{ pid: number; pgid: number; args: string }> {
     .map((row) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(row))
     .filter((m): m is RegExpExecArray => m !== null && !m[3]?.startsWith("Z"))
     .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), args: m[4] ?? "" }));
+}
+
+/** True when 127.0.0.1:port can be bound, as pnpm dev checks before it starts. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once("error", () => done(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => done(true)));
+  });
+}
+
+/** The environment a developer's shell has: none of the test runner's variables. */
+function shellEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("VITEST") && e[0] !== "NODE_ENV",
+    ),
+  );
 }
 
 const roots: string[] = [];
@@ -31,6 +50,14 @@ afterEach(async () => {
         // already gone
       }
     }
+    // dev.mjs itself, when it was started under pnpm (it shares the test's process group then: only its pid)
+    for (const m of dev.stdout().matchAll(/pnpm dev \(pid (\d+)\)/g)) {
+      try {
+        process.kill(Number(m[1]), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
   }
   killRunning();
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
@@ -44,17 +71,11 @@ describe("pnpm dev (scripts/dev.mjs)", () => {
     expect(new Set([apiPort, dashboardPort, bucketPort]).size).toBe(3);
     const root = mkdtempSync(join(tmpdir(), "dev-orchestration-"));
     roots.push(root);
-    // the environment a developer's shell has: none of the test runner's variables
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("VITEST") && e[0] !== "NODE_ENV",
-      ),
-    );
     const dev = run(process.execPath, ["scripts/dev.mjs", "--interval", "1s"], {
       cwd: REPO_ROOT,
       inheritEnv: false,
       env: {
-        ...env,
+        ...shellEnv(),
         PORT: String(apiPort),
         DASHBOARD_PORT: String(dashboardPort),
         BUCKET_PORT: String(bucketPort),
@@ -68,6 +89,8 @@ describe("pnpm dev (scripts/dev.mjs)", () => {
       process.stderr.write(`pnpm dev printed:\n${dev.stdout()}\n${dev.stderr()}\n`);
     });
     await dev.waitForLine(/started mock \(pid \d+\)/, 60_000);
+    // with BRIDGE_ROOT and no DATABASE_URL, the database is the root's own
+    expect(dev.stdout()).toContain(`database ${join(root, "data", "bridge.db")}`);
     const api = `http://127.0.0.1:${apiPort}`;
     const status = await eventually(async () => {
       // tolerant of a moment without the api: tsx watch restarts it when a source file changes
@@ -90,8 +113,8 @@ describe("pnpm dev (scripts/dev.mjs)", () => {
         return ["education", "finance", "creative"].every((m) => (count.by_module[m] ?? 0) >= 1) ? count : null;
       }, 30_000);
       expect(Object.keys(received.by_module)).toEqual(expect.arrayContaining(["education", "finance", "creative"]));
-      // its file lives under the temp root, not in the repository
-      expect(existsSync(join(root, "data", "mock-bucket", "received.jsonl"))).toBe(true);
+      // its file lives beside the database, under the temp root, not in the repository
+      expect(existsSync(join(root, "data", "bridge-bucket.jsonl"))).toBe(true);
     } else {
       expect(status.delivery.mode).toBe("embedded");
     }
@@ -126,4 +149,51 @@ describe("pnpm dev (scripts/dev.mjs)", () => {
     const childPids = new Set(children.map((c) => c.pid));
     expect(processes().filter((p) => childPids.has(p.pid) || pgids.has(p.pgid))).toEqual([]);
   }, 90_000); // a cold start compiles the api and bundles the dashboard's dependencies: 10-40 s on a busy 2-core machine
+
+  it("when only its parent (pnpm) is killed with SIGTERM, then every part stops, no process is left and the ports are free", async () => {
+    const ports = { PORT: await freePort(), DASHBOARD_PORT: await freePort(), BUCKET_PORT: await freePort() };
+    expect(new Set(Object.values(ports)).size).toBe(3);
+    const root = mkdtempSync(join(tmpdir(), "dev-orchestration-"));
+    roots.push(root);
+    // pnpm itself, as a developer (or an IDE, or a supervisor) starts it: pnpm → sh → node scripts/dev.mjs
+    const pnpm = run("pnpm", ["dev", "--interval", "1s"], {
+      cwd: REPO_ROOT,
+      inheritEnv: false,
+      env: {
+        ...shellEnv(),
+        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+        BRIDGE_ROOT: root,
+        // relative: the api resolves it against BRIDGE_ROOT, and the banner says where it ended up
+        DATABASE_URL: "./dev-test/demo.db",
+        NO_COLOR: "1",
+      },
+    });
+    devs.push(pnpm);
+    onTestFailed(() => {
+      process.stderr.write(`pnpm dev printed:\n${pnpm.stdout()}\n${pnpm.stderr()}\n`);
+    });
+    await pnpm.waitForLine(/started mock \(pid \d+\)/, 60_000);
+    const devPid = Number(pnpm.stdout().match(/pnpm dev \(pid (\d+)\)/)?.[1]);
+    expect(devPid).toBeGreaterThan(0);
+    expect(devPid).not.toBe(pnpm.child.pid);
+    const database = join(root, "dev-test", "demo.db");
+    expect(pnpm.stdout()).toContain(`database ${database}`);
+    expect(existsSync(database)).toBe(true);
+    expect(pnpm.stdout()).toContain(`--file ${join(root, "dev-test", "demo-bucket.jsonl")}`);
+
+    const pgids = new Set([...pnpm.stdout().matchAll(/started \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1])));
+    const children = processes().filter((p) => pgids.has(p.pgid));
+    expect(children.length).toBeGreaterThan(pgids.size);
+    for (const p of Object.values(ports)) expect(await portFree(p)).toBe(false);
+
+    // pnpm dies of it without passing it on; dev.mjs notices its parent is gone
+    process.kill(pnpm.child.pid ?? 0, "SIGTERM");
+    await pnpm.exited;
+    // dev.mjs still holds the pipe pnpm handed it, so its last lines arrive after pnpm's exit
+    await eventually(() => pnpm.stdout().includes("stopped; no process left behind"), 20_000);
+    expect(pnpm.stdout()).toMatch(/the parent process \(pid \d+\) is gone: stopping every part/);
+    const pids = new Set([devPid, ...children.map((c) => c.pid)]);
+    await eventually(() => processes().every((p) => !pids.has(p.pid) && !pgids.has(p.pgid)), 5_000);
+    for (const p of Object.values(ports)) expect(await portFree(p)).toBe(true);
+  }, 90_000);
 });
