@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { type MockBucket, MockBucketCount, startMockBucket } from "../src/bucket/bucket-server.js";
+import { eventually } from "./emitter-helpers.js";
 
 const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -119,6 +120,46 @@ describe("mock Bucket", () => {
     expect(refused).toBe("ECONNREFUSED");
     await bucket.up();
     expect((await post(bucket, delivery())).status).toBe(200);
+  });
+});
+
+describe("mock Bucket control endpoints", () => {
+  const control = async (b: MockBucket, path: string, body?: string) => {
+    const res = await fetch(`${b.url}${path}`, { method: "POST", ...(body !== undefined ? { body } : {}) });
+    return { status: res.status, body: (await res.json()) as { error?: string; errors?: Array<{ field: string; message: string }> } };
+  };
+
+  it("when /_control/down gets an ms that is not a number, then it answers 400 naming ms and stays up", async () => {
+    bucket = await startMockBucket();
+    for (const ms of ["abc", "", "-5", "1.5", "86400001"]) {
+      const answer = await control(bucket, `/_control/down?ms=${ms}`);
+      expect(answer.status, `ms=${ms}`).toBe(400);
+      expect(answer.body.errors?.map((e) => e.field)).toEqual(["ms"]);
+      expect(answer.body.errors?.[0]?.message).toMatch(/milliseconds|at most/);
+    }
+    expect(bucket.isDown()).toBe(false);
+    expect((await post(bucket, delivery())).status).toBe(200);
+    expect(await control(bucket, "/_control/down?ms=60000")).toEqual({ status: 202, body: { down_for_ms: 60_000 } });
+    await eventually(() => bucket?.isDown());
+  });
+
+  it("when /_control/faults gets a bad body, then it answers a JSON error naming each field and changes no fault", async () => {
+    bucket = await startMockBucket();
+    const before = { ...bucket.faults };
+    const wrong = await control(bucket, "/_control/faults", JSON.stringify({ failRate: 2, status: "500", latencyMs: 10 }));
+    expect(wrong.status).toBe(422);
+    expect(typeof wrong.body.error).toBe("string");
+    expect(wrong.body.errors?.map((e) => e.field).sort()).toEqual(["failRate", "status"]);
+    for (const e of wrong.body.errors ?? []) expect(e.message).not.toContain("{");
+    const unknown = await control(bucket, "/_control/faults", JSON.stringify({ failrate: 0.5 }));
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([{ field: "failrate", message: expect.stringContaining("failRate") }]);
+    const notJson = await control(bucket, "/_control/faults", "failRate=0.5");
+    expect([notJson.status, notJson.body.errors?.[0]?.field]).toEqual([400, "body"]);
+    expect(bucket.faults).toEqual(before);
+
+    const ok = await control(bucket, "/_control/faults", JSON.stringify({ failRate: 0.5 }));
+    expect([ok.status, ok.body]).toEqual([200, { ...before, failRate: 0.5 }]);
   });
 });
 

@@ -2,7 +2,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStrea
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
-import { BucketDelivery } from "@bridge/shared";
+import { BucketDelivery, type FieldError } from "@bridge/shared";
 import { z } from "zod";
 import { verifyWebhookSignature } from "./bucket-signature.js";
 
@@ -86,6 +86,38 @@ export interface MockBucket {
 }
 
 const BODY_LIMIT = 2 * 1024 * 1024;
+
+/** `POST /_control/down?ms=N`: whole milliseconds, at most a day (as --down-for); no `ms` means 10 s. */
+const DownQuery = z
+  .string()
+  .regex(/^\d+$/, { message: "must be a whole number of milliseconds, e.g. ms=10000" })
+  .transform(Number)
+  .pipe(z.number().max(86_400_000, { message: "must be at most 86400000 (a day)" }))
+  .default(10_000);
+
+/** `POST /_control/faults`: any of the faults; an unknown name is refused rather than ignored. */
+const FaultsPatch = z
+  .object({
+    failRate: z.number().min(0).max(1),
+    status: z.number().int().min(100).max(599).nullable(),
+    latencyMs: z.number().min(0).max(600_000),
+    rateLimit: z.number().int().positive().nullable(),
+  })
+  .partial()
+  .strict();
+
+/** A control request's error: what was wrong, and each offending field with its message. */
+function problem(error: string, issues: z.core.$ZodIssue[], whole: string): { error: string; errors: FieldError[] } {
+  const fields = (i: z.core.$ZodIssue): string[] =>
+    i.code === "unrecognized_keys" ? i.keys : [i.path.length > 0 ? i.path.join(".") : whole];
+  const errors = issues.flatMap((i) =>
+    fields(i).map((field) => ({
+      field,
+      message: i.code === "unrecognized_keys" ? "unknown fault: failRate, status, latencyMs or rateLimit" : i.message,
+    })),
+  );
+  return { error, errors };
+}
 const REQUEST_LOG_MAX = 200_000;
 
 export async function startMockBucket(opts: MockBucketOptions = {}): Promise<MockBucket> {
@@ -146,22 +178,18 @@ export async function startMockBucket(opts: MockBucketOptions = {}): Promise<Moc
     }
     if (req.method !== "POST") return send(res, 405, { error: "deliveries are POSTed" }, { allow: "GET, POST" });
     if (url.pathname === "/_control/down") {
-      const ms = Number(url.searchParams.get("ms") ?? 10_000);
-      send(res, 202, { down_for_ms: ms });
-      res.on("finish", () => void bucket.goDown(ms));
+      const ms = DownQuery.safeParse(url.searchParams.get("ms") ?? undefined);
+      if (!ms.success) return send(res, 400, problem("outage not started", ms.error.issues, "ms"));
+      send(res, 202, { down_for_ms: ms.data });
+      res.on("finish", () => void bucket.goDown(ms.data));
       return;
     }
     if (url.pathname === "/_control/faults") {
-      const patch = z
-        .object({
-          failRate: z.number().min(0).max(1),
-          status: z.number().int().min(100).max(599).nullable(),
-          latencyMs: z.number().min(0),
-          rateLimit: z.number().int().positive().nullable(),
-        })
-        .partial()
-        .safeParse(safeJson(body));
-      if (!patch.success) return send(res, 422, { error: patch.error.message });
+      const json = safeJson(body);
+      if (json === undefined)
+        return send(res, 400, { error: "faults not changed", errors: [{ field: "body", message: 'must be JSON, e.g. {"failRate":0.5}' }] });
+      const patch = FaultsPatch.safeParse(json);
+      if (!patch.success) return send(res, 422, problem("faults not changed", patch.error.issues, "body"));
       Object.assign(faults, patch.data);
       return send(res, 200, faults);
     }
