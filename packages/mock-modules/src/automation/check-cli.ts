@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { relative, sep } from "node:path";
 import { parseArgs } from "node:util";
 import type { AutomationReport } from "@bridge/shared";
 import { defaultReportsDir, repoRoot, writeReport } from "./report-writer.js";
@@ -13,7 +13,7 @@ module "automation", read the status again, and pass when all three answered 2xx
 was counted. Writes a report (the AutomationReport schema of @bridge/shared) to the reports folder.
 
 Options:
-  --url URL           bridge base URL (default ${DEFAULT_BRIDGE_URL}, or $BRIDGE_URL)
+  --url URL           bridge base URL (--url wins over $BRIDGE_URL, which wins over ${DEFAULT_BRIDGE_URL})
   --key KEY           API key, sent as "Authorization: Bearer KEY" (default $BRIDGE_API_KEY;
                       the variable keeps the key out of process listings)
   --reports-dir DIR   where the report goes (default automation/reports under the repository root)
@@ -89,7 +89,8 @@ function printSummary(r: AutomationReport, file: string, io: CliIo): void {
     io.out(`${s.method.padEnd(4)} ${s.url}  ${status}  ${s.latency_ms.toFixed(1)} ms${s.error ? `  ${s.error}` : ""}`);
   }
   const root = repoRoot();
-  const shown = root && file.startsWith(root) ? relative(root, file) : file;
+  // inside the repository: a short relative path; anywhere else (even a sibling such as <repo>-reports): absolute
+  const shown = root && (file === root || file.startsWith(`${root}${sep}`)) ? relative(root, file) : file;
   if (r.pass) {
     io.out(`PASS  module_sync_counts.${r.sent.module}: ${r.counts.before} → ${r.counts.after}, event ${r.event_id}`);
   } else {
