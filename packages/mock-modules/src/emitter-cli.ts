@@ -16,19 +16,27 @@ Options:
                          generic payload)
   --seed <n>             seed of the data: the same seed sends the same data (default: random, printed)
   --count <n>            stop after n rounds; exits 1 if any update was refused or failed
-  --rate <r>             load mode: r updates per second over all modules, with a progress line and a summary
-                         (sent, accepted, refused, failed, latency p50/p99); --count still counts rounds
+  --rate <r>             load mode: r updates per second over all modules, each sent once, with a progress line
+                         and a summary (sent, accepted, refused, failed, latency p50/p99); --count still counts
+                         rounds
   --url <url>            the bridge (default http://127.0.0.1:8000)
   --key <key>            API key, sent as Authorization: Bearer <key>
   --timeout <duration>   per request (default 10s); no answer in time counts as unreachable
   -h, --help             this text
 
-One line per answer. An unreachable bridge, 5xx or 429 is retried with backoff (0.5 s doubling to 30 s);
-a 4xx is reported with the bridge's error. Every run has its own session id; each update carries an
-Idempotency-Key, so a retry is counted once.
+When an update does not get through (the bridge is unreachable, does not answer within --timeout, or answers
+5xx or 429):
+  interval mode (without --rate)  it sends the same update again, with the same Idempotency-Key, after 0.5 s,
+                                  1 s, 2 s ... up to 30 s between tries (or the bridge's Retry-After), until it
+                                  lands; the next update waits for it. One line per answer and per retry.
+  load mode (--rate)              it counts the update as failed and does not send it again; sending pauses
+                                  with the same backoff, then goes on at the rate. The first 5 errors are shown.
+Any other 4xx is printed with the bridge's error and not sent again; the next update goes on.
+Every run has its own session id; each update carries an Idempotency-Key, so an update sent twice is counted
+once by the bridge.
 
 Examples:
-  pnpm mock                                  # the seed's behaviour: every 30 s, three modules
+  pnpm mock                                  # the defaults: a round every 30 s for education, finance, creative
   pnpm mock --interval 2s --modules education,hr
   pnpm mock --count 1 --seed 42              # one round, reproducible data
   pnpm mock --rate 200 --count 500           # 1500 updates at 200/s, then a summary

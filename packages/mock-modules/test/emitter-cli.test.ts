@@ -1,5 +1,6 @@
 import { EventsPage } from "@bridge/shared";
 import { afterEach, describe, expect, it } from "vitest";
+import { type MockBucket, startMockBucket } from "../src/bucket/bucket-server.js";
 import { eventually, freePort, killRunning, runCli, startBridge, type TestBridge } from "./emitter-helpers.js";
 
 const bridges: TestBridge[] = [];
@@ -8,9 +9,16 @@ async function bridge(opts: Parameters<typeof startBridge>[0] = {}): Promise<Tes
   bridges.push(b);
   return b;
 }
+const failing: MockBucket[] = [];
+/** A server that answers 503 (the mock Bucket, whose request log records each Idempotency-Key), as a bridge in trouble. */
+async function failingBridge(): Promise<MockBucket> {
+  const b = await startMockBucket({ failRate: 1 });
+  failing.push(b);
+  return b;
+}
 afterEach(async () => {
   killRunning();
-  await Promise.all(bridges.splice(0).map((b) => b.close()));
+  await Promise.all([...bridges.splice(0).map((b) => b.close()), ...failing.splice(0).map((b) => b.close())]);
 });
 
 const KEY = "mock-test-key-0123456789abcdef";
@@ -89,5 +97,33 @@ describe("pnpm mock (the emitter CLI, as a child process against a real bridge)"
     expect(await help.exited).toBe(0);
     for (const option of ["--interval", "--modules", "--seed", "--count", "--rate", "--url", "--key"])
       expect(help.stdout()).toContain(option);
+    // both modes' handling of a failure is spelled out, and "seed" means only --seed
+    expect(help.stdout()).toMatch(/interval mode.*same update again, with the same Idempotency-Key/s);
+    expect(help.stdout()).toMatch(/load mode \(--rate\).*counts the update as failed and does not send it again/s);
+    expect(help.stdout()).not.toMatch(/seed's/);
+  });
+
+  it("when an update gets 5xx in interval mode, then the same update is sent again with the same Idempotency-Key", async () => {
+    const b = await failingBridge();
+    b.faults.failRate = 0;
+    // two failures, then the mock's own 422 (the update is no Bucket delivery): a refusal ends the retries
+    b.respondNext({ status: 503 }, { status: 500 });
+    const cli = runCli(["--url", b.url, "--count", "1", "--modules", "education"]);
+    expect(await cli.exited).toBe(1);
+    expect(b.requests.map((r) => r.status)).toEqual([503, 500, 422]);
+    const keys = new Set(b.requests.map((r) => r.eventId));
+    expect(keys.size).toBe(1);
+    expect([...keys][0]).toBeTruthy();
+    expect(cli.stdout()).toMatch(/summary: sent 1, accepted 0, refused 1, failed 0, retries 2/);
+  });
+
+  it("when updates fail in load mode, then each is counted as failed and none is sent again", async () => {
+    const b = await failingBridge();
+    // three updates: the pauses after consecutive failures grow (0.5 s, 1 s, 2 s), so more would only take longer
+    const cli = runCli(["--url", b.url, "--rate", "50", "--count", "3", "--modules", "education"]);
+    expect(await cli.exited).toBe(1);
+    expect(cli.stdout()).toMatch(/summary: sent 3, accepted 0, refused 0, failed 3/);
+    expect(b.requests.map((r) => r.status)).toEqual([503, 503, 503]);
+    expect(new Set(b.requests.map((r) => r.eventId)).size).toBe(3);
   });
 });

@@ -10,8 +10,10 @@ Idempotency-Key, keeps every unique event in a JSONL file, and injects faults.
 
   GET  /count            unique events, requests, duplicates, faulted, rejected, per module
   GET  /events           unique events received (?module=, ?limit= up to 10000, ?offset=)
-  POST /_control/down?ms=10000    refuse connections for a while
-  POST /_control/faults  {"failRate":0.5,"status":null,"latencyMs":0,"rateLimit":null}
+  POST /_control/down?ms=10000    refuse connections for ms milliseconds (default 10000), then listen again
+  POST /_control/faults  {"failRate":0.5,"status":null,"latencyMs":0,"rateLimit":null} (any of them)
+  A wrong control request changes nothing and gets 400 or 422 naming each field:
+    {"error":"outage not started","errors":[{"field":"ms","message":"must be a whole number of milliseconds, ..."}]}
 
 Options:
   --port N            port to listen on (default 9000; 0 = any free port)
