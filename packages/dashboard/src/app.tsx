@@ -88,7 +88,6 @@ export function App({ client, refreshMs, timeZone, initialWindow = "1h" }: AppPr
         {connection.kind === "needs_key" ? (
           <ReadKeyForm
             forbidden={connection.forbidden}
-            message={connection.message}
             hasKey={hasKey}
             checking={keySavedAt > connection.errorAt}
             onSave={(key) => {

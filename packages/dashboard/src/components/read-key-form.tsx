@@ -2,7 +2,6 @@ import { type FormEvent, useId, useState } from "react";
 
 export interface ReadKeyFormProps {
   forbidden: boolean;
-  message: string;
   /** A key is already being sent (entered or built in): then it was refused. */
   hasKey: boolean;
   /** Requests are in flight (e.g. with a key just entered): the verdict is not in yet. */
@@ -11,8 +10,19 @@ export interface ReadKeyFormProps {
   onForget(): void;
 }
 
+/**
+ * One sentence for the person at the dashboard, in place of the api's problem detail (which is written
+ * for api clients: "send Authorization: Bearer <key>" and the variable name repeated what we said already).
+ */
+export function readKeyMessage(forbidden: boolean, hasKey: boolean, checking: boolean): string {
+  if (forbidden) return "This key is known to the bridge but may not read its data; enter a read key instead.";
+  if (hasKey && checking) return "The bridge shows its data only with a read key; the one you entered is being checked.";
+  if (hasKey) return "The bridge does not know this key; check it, or ask the bridge's operator for a valid read key.";
+  return "The bridge shows its data only with a read key; enter the one its operator gave you.";
+}
+
 /** Shown on 401/403: the api needs a read key. The key stays in this tab (sessionStorage). */
-export function ReadKeyForm({ forbidden, message, hasKey, checking, onSave, onForget }: ReadKeyFormProps) {
+export function ReadKeyForm({ forbidden, hasKey, checking, onSave, onForget }: ReadKeyFormProps) {
   const [key, setKey] = useState("");
   const id = useId();
   const submit = (e: FormEvent) => {
@@ -30,9 +40,7 @@ export function ReadKeyForm({ forbidden, message, hasKey, checking, onSave, onFo
               ? "The read key was refused"
               : "This dashboard needs a read key"}
       </h2>
-      <p>
-        The api requires <code>Authorization: Bearer &lt;key&gt;</code> on read endpoints (BRIDGE_READ_KEYS). {message}
-      </p>
+      <p>{readKeyMessage(forbidden, hasKey, checking)}</p>
       <form onSubmit={submit} className="key-form">
         <label htmlFor={`${id}-key`}>Read key</label>
         <input

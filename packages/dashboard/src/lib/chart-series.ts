@@ -8,9 +8,14 @@ export const MODULE_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC7
 /** A dash pattern per module too, so lines differ without colour; repeats after the palette's 8. */
 export const MODULE_DASHES = ["", "6 3", "2 3", "10 3 2 3", "1 4", "12 4", "4 2 1 2", "8 2"] as const;
 
+/** And a marker shape at the points where a module had updates, so a band a few points wide still shows whose it is. */
+export const MODULE_MARKERS = ["circle", "square", "diamond", "triangle"] as const;
+export type MarkerShape = (typeof MODULE_MARKERS)[number];
+
 export interface SeriesStyle {
   color: string;
   dash: string;
+  marker: MarkerShape;
 }
 
 /** A stable style per module: modules sorted by name, then palette and dash by position. */
@@ -23,6 +28,7 @@ export function moduleStyles(modules: Iterable<string>): Record<string, SeriesSt
         color: MODULE_PALETTE[i % MODULE_PALETTE.length] ?? "#000000",
         // past 8 modules the colours repeat: shift the dashes so the pair stays unique up to 64
         dash: MODULE_DASHES[(i + Math.floor(i / MODULE_PALETTE.length)) % MODULE_DASHES.length] ?? "",
+        marker: MODULE_MARKERS[i % MODULE_MARKERS.length] ?? "circle",
       },
     ]),
   );
@@ -48,6 +54,25 @@ export function toThroughputSeries(summary: Pick<SummaryResponse, "bucket_second
     for (const m of summary.modules) point[m] = round2((b.counts[m] ?? 0) / minutes);
     return point;
   });
+}
+
+/** The busiest bucket in all and the busiest single module in any bucket, in updates per minute. */
+export interface ThroughputPeaks {
+  total: number;
+  module: { name: string; rate: number } | null;
+}
+
+export function throughputPeaks(series: ThroughputPoint[], modules: readonly string[]): ThroughputPeaks {
+  let total = 0;
+  let module: ThroughputPeaks["module"] = null;
+  for (const p of series) {
+    total = Math.max(total, p.total);
+    for (const m of modules) {
+      const rate = p[m] ?? 0;
+      if (rate > 0 && (module === null || rate > module.rate)) module = { name: m, rate };
+    }
+  }
+  return { total, module };
 }
 
 /** One point of the latency chart: null where the bucket had no update, so the line breaks there. */

@@ -26,6 +26,13 @@ export function formatBytes(n: number | null | undefined): string {
   return `${trim((n / 1024 ** 3).toFixed(1))} GiB`;
 }
 
+const rateFormat = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
+
+/** Updates per minute: whole counts as they are, averages of wider buckets to at most 2 decimals (0.07, 1.5). */
+export function formatRate(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? DASH : rateFormat.format(n);
+}
+
 const trim = (s: string) => s.replace(/\.0+$/, "").replace(/(\.\d*?)0+$/, "$1");
 
 /** "just now", "12 s ago", "2 min ago", "3 h ago", "4 d ago"; a time in the future reads "just now". */

@@ -16,6 +16,32 @@ const ZONE = "Europe/Berlin";
 
 const stat = (page: Page, label: string) => page.locator(`dt:text-is("${label}") + dd .stat-value`);
 const eventRows = (page: Page) => page.locator("table.events-table tbody tr");
+/** Below 760 px the events are a list of cards instead of a table. */
+const eventCards = (page: Page) => page.locator("ol.event-list > li");
+
+/**
+ * Whether an element is on screen as the user sees it, without scrolling sideways: inside the viewport's
+ * width, not clipped by any ancestor that scrolls or hides overflow, and the topmost element at its centre.
+ * Only the page is scrolled (vertically) to bring it up; scrollIntoView would also scroll clipping boxes.
+ */
+async function visibleWithoutSideScroll(page: Page, selector: string): Promise<{ visible: boolean; why: string }> {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return { visible: false, why: `no ${sel}` };
+    const top = el.getBoundingClientRect().top + window.scrollY;
+    window.scrollTo(0, Math.max(0, top - window.innerHeight / 2));
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.left < 0 || r.right > document.documentElement.clientWidth)
+      return { visible: false, why: `outside the viewport: ${r.left}..${r.right}` };
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX === "visible") continue;
+      const b = a.getBoundingClientRect();
+      if (r.left < b.left || r.right > b.right) return { visible: false, why: `clipped by ${a.className}: ${r.right} > ${b.right}` };
+    }
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit && el.contains(hit) ? { visible: true, why: "" } : { visible: false, why: `covered by ${hit?.nodeName}` };
+  }, selector);
+}
 
 async function until<T>(check: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
   const deadline = Date.now() + WAIT_MS;
@@ -88,17 +114,36 @@ describe("the built dashboard in Chromium, served by the api", () => {
     expect(sent).toHaveLength(4);
   });
 
-  it("when the charts render, then both are SVG drawn from the data", async () => {
-    // throughput: one line per module across the zero-filled window, so each path has many segments
+  it("when the charts render, then both are SVG drawn from the data, and the throughput caption quotes what is drawn", async () => {
+    // throughput: one stacked band per module across the zero-filled window, so each outline has many segments
     const throughput = page.getByTestId("throughput-chart");
     await throughput.locator("svg.recharts-surface").first().waitFor({ timeout: WAIT_MS });
-    const lines = throughput.locator("path.recharts-line-curve");
-    await until(async () => (await lines.count()) === 3, "three module lines");
+    const lines = throughput.locator("path.recharts-area-curve");
+    await until(async () => (await lines.count()) === 3, "three module bands");
+    expect(await throughput.locator("path.recharts-area-area").count()).toBe(3);
+    // a marker wherever a module had updates: a band one bucket wide still shows whose it is
+    await until(async () => (await throughput.locator(".throughput-marker").count()) >= 3, "a marker per module");
     for (const d of await lines.evaluateAll((ps) => ps.map((p) => p.getAttribute("d") ?? ""))) {
       expect(d.match(/[LC]/g)?.length ?? 0).toBeGreaterThan(10);
     }
     const legend = await throughput.locator(".recharts-legend-item-text").allTextContents();
     expect(legend).toEqual(["creative", "education", "finance"]);
+    // one-minute buckets hold whole counts: no 0.25 or 1.5 ticks
+    // recharts 3 draws the tick labels in a layer of their own, outside the axis' <g>
+    const tickLabels = throughput.locator(".recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value");
+    const ticks = await tickLabels.allTextContents();
+    expect(ticks.length).toBeGreaterThan(1);
+    for (const t of ticks) expect(t).toMatch(/^\d+$/);
+    // the 4 updates came within a minute or two: the stack's top (all modules) and the busiest module's own peak
+    const caption = (await throughput.locator("figcaption").textContent()) ?? "";
+    expect(caption).toMatch(/Peak [1-4]\/min in all; busiest single module (education|finance|creative), [12]\/min\./);
+    const top = Number(caption.match(/Peak (\d+)\/min/)?.[1]);
+    expect(Math.max(...ticks.map(Number))).toBeGreaterThanOrEqual(top);
+    // the unit sits above the axis, clear of the tick labels
+    const unit = await throughput.locator(".recharts-label").boundingBox();
+    const tickTops = await tickLabels.evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().top));
+    expect(unit).not.toBeNull();
+    expect((unit?.y ?? 0) + (unit?.height ?? 0)).toBeLessThanOrEqual(Math.min(...tickTops));
 
     // latency: empty minutes are gaps, so the updates just posted show as dots of the average and p95 lines
     const latency = page.getByTestId("latency-chart");
@@ -135,9 +180,42 @@ describe("the built dashboard in Chromium, served by the api", () => {
     await page.getByRole("button", { name: "Pause auto-refresh" }).waitFor({ timeout: WAIT_MS });
   });
 
+  it("when a table is wider than its box, then the box is a labelled, focusable region with a visible hint, and the arrow keys scroll it", async () => {
+    const regions = page.locator(".table-scroll");
+    expect(await regions.count()).toBe(2);
+    for (const name of ["Modules table", "Sync events table"]) {
+      const region = page.getByRole("region", { name });
+      expect(await region.getAttribute("tabindex")).toBe("0");
+    }
+    // at 1280 px both tables fit: no hint
+    expect(await page.locator(".scroll-hint").count()).toBe(0);
+
+    const other = await context.newPage();
+    try {
+      await other.goto(`${api.url}/?refresh=${REFRESH_MS}`);
+      await textIs(other, "Total syncs", "4");
+      await other.evaluate(() => {
+        // a 200 px box: the 6-column modules table (about 580 px) is wider than it
+        const box = document.querySelector<HTMLElement>("section.table-scroll");
+        if (box) box.style.width = "200px";
+      });
+      const modules = other.getByRole("region", { name: "Modules table" });
+      await other.locator(".scroll-hint").first().waitFor({ timeout: WAIT_MS });
+      expect(await other.locator(".scroll-hint").first().textContent()).toMatch(/scroll sideways/);
+      await modules.focus();
+      expect(await other.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Modules table");
+      await other.keyboard.press("ArrowRight");
+      await until(async () => (await modules.evaluate((el) => el.scrollLeft)) > 0, "scrolled right with the arrow key");
+    } finally {
+      await other.close();
+    }
+    await page.bringToFront();
+  });
+
   it("when screenshots are taken at 1280 and 390 px, then the page fits the width and they are saved", async () => {
     await textIs(page, "Total syncs", "4");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-1280.png"), fullPage: true });
+    await page.getByTestId("throughput-chart").screenshot({ path: join(ARTIFACTS, "dashboard-1280-throughput.png") });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 
     const narrow = await context.newPage();
@@ -146,9 +224,24 @@ describe("the built dashboard in Chromium, served by the api", () => {
     await textIs(narrow, "Total syncs", "4");
     try {
       await narrow.getByTestId("latency-chart").locator("path.recharts-curve").first().waitFor({ state: "attached", timeout: WAIT_MS });
-      await until(async () => (await eventRows(narrow).count()) === 4, "rows at 390 px");
-      // the tables scroll inside their panels; the page itself never scrolls sideways
+      await until(async () => (await eventCards(narrow).count()) === 4, "event cards at 390 px");
+      expect(await eventRows(narrow).count()).toBe(0);
+      // the page itself never scrolls sideways
       expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // what matters is on screen without a sideways scroll: the newest event's delivery status, time and module
+      expect(await visibleWithoutSideScroll(narrow, "ol.event-list > li:first-child .badge")).toEqual({ visible: true, why: "" });
+      expect(await visibleWithoutSideScroll(narrow, "ol.event-list > li:first-child time")).toEqual({ visible: true, why: "" });
+      expect(await eventCards(narrow).first().textContent()).toMatch(/education.*(delivered|pending).*ms/s);
+      // the modules table keeps 4 columns that fit: nothing clipped, so no scroll hint
+      const modules = narrow.getByRole("region", { name: "Modules table" });
+      expect(await modules.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      expect(await modules.locator("thead th").allTextContents()).toEqual(["Module", "Last 1 h", "p95", "Last sync"]);
+      expect(await visibleWithoutSideScroll(narrow, ".table-scroll tbody tr:first-child td:last-child time")).toEqual({
+        visible: true,
+        why: "",
+      });
+      expect(await narrow.locator(".scroll-hint").count()).toBe(0);
+      await narrow.evaluate(() => window.scrollTo(0, 0));
       await narrow.screenshot({ path: join(ARTIFACTS, "dashboard-390.png"), fullPage: true });
     } finally {
       await narrow.close();
@@ -198,6 +291,9 @@ describe("the built dashboard and a read key", () => {
     const page = await browser.newPage();
     await page.goto(`${api.url}/?refresh=${REFRESH_MS}`);
     await page.getByRole("heading", { name: "This dashboard needs a read key" }).waitFor({ timeout: WAIT_MS });
+    expect(await page.getByRole("alert").locator("p").first().textContent()).toBe(
+      "The bridge shows its data only with a read key; enter the one its operator gave you.",
+    );
     await page.getByLabel("Read key", { exact: true }).fill(KEY);
     await page.getByRole("button", { name: "Use this key" }).click();
     await textIs(page, "Total syncs", "1");

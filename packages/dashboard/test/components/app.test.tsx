@@ -4,6 +4,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { READ_KEY_STORAGE_KEY } from "../../src/api/read-key.js";
+import { NARROW_QUERY } from "../../src/lib/use-media-query.js";
 import { removeRoot, type RunningApi, startApi } from "../support/bridge-api.js";
 import { eventRows, renderApp, statValue, TEST_REFRESH_MS } from "./render-app.js";
 
@@ -91,6 +92,11 @@ describe("the dashboard's states", () => {
     await a.post("education");
     renderApp(a.url);
     const alert = await screen.findByRole("alert", { name: /needs a read key/i }, WAIT);
+    // one sentence for a person, not the api's header recipe for clients
+    expect(within(alert).getAllByRole("paragraph")[0]).toHaveTextContent(
+      /^The bridge shows its data only with a read key; enter the one its operator gave you\.$/,
+    );
+    expect(alert).not.toHaveTextContent(/Bearer|BRIDGE_READ_KEYS|An API key is required/);
     const user = userEvent.setup();
     await user.type(within(alert).getByLabelText("Read key"), key);
     await user.click(within(alert).getByRole("button", { name: "Use this key" }));
@@ -105,6 +111,8 @@ describe("the dashboard's states", () => {
     renderApp(a.url);
     const alert = await screen.findByRole("alert", { name: /read key was refused/i }, WAIT);
     expect(within(alert).getByRole("button", { name: /forget/i })).toBeInTheDocument();
+    expect(alert).toHaveTextContent("The bridge does not know this key; check it, or ask the bridge's operator for a valid read key.");
+    expect(alert).not.toHaveTextContent(/Bearer|The API key is not known/);
   });
 
   it("when the api answers a shape this dashboard does not know, then an error state names what is off", async () => {
@@ -218,7 +226,7 @@ describe("the dashboard's controls", () => {
     expect(document.getElementById(button.getAttribute("aria-controls") ?? "")).toBeNull();
   });
 
-  it("when the last sync is shown, then it is relative, with the absolute time in the labelled zone on hover", async () => {
+  it("when the last sync is shown, then header and cells both speak of time ago, with the absolute time in the zone on hover", async () => {
     const a = await api();
     const sent = await a.post("education");
     renderApp(a.url);
@@ -231,6 +239,70 @@ describe("the dashboard's controls", () => {
     expect(time.getAttribute("dateTime")).toBe(sent.timestamp);
     expect(time.title).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     expect(time).toHaveTextContent(/(just now|\d+ s ago)/);
-    expect(within(modules).getByRole("columnheader", { name: /Last sync \(UTC\)/ })).toBeInTheDocument();
+    const header = within(modules).getByRole("columnheader", { name: "Last sync" });
+    expect(header).not.toHaveTextContent("UTC");
+    expect(header.title).toMatch(/Time since the last sync.*exact time in UTC/);
+  });
+});
+
+describe("the dashboard on a narrow screen", () => {
+  /** jsdom has no layout and no matchMedia: answer the narrow-screen query as a 390 px phone would. */
+  function narrowScreen(): () => void {
+    const had = Object.hasOwn(window, "matchMedia");
+    const previous = window.matchMedia;
+    window.matchMedia = (query: string) =>
+      ({
+        matches: query === NARROW_QUERY,
+        media: query,
+        onchange: null,
+        addEventListener: () => {},
+        removeEventListener: () => {},
+        addListener: () => {},
+        removeListener: () => {},
+        dispatchEvent: () => false,
+      }) satisfies MediaQueryList;
+    return () => {
+      if (had) window.matchMedia = previous;
+      else Reflect.deleteProperty(window, "matchMedia");
+    };
+  }
+
+  it("when the screen is narrow, then each event is a card with time, module, latency and delivery status, and the modules table keeps 4 columns", async () => {
+    const restore = narrowScreen();
+    try {
+      const a = await api();
+      await a.post("education", { lesson: 1 }, "session-a");
+      await a.post("finance", { amount: 2 }, "session-b");
+      renderApp(a.url);
+      const list = await screen.findByRole("list", { name: /sync events, newest first, page 1/i }, WAIT);
+      await waitFor(() => expect(within(list).getAllByRole("listitem")).toHaveLength(2), WAIT);
+      const [first] = within(list).getAllByRole("listitem");
+      expect(first).toHaveTextContent(/^\d\d:\d\d:\d\d finance/);
+      expect(first).toHaveTextContent(/delivered|pending/);
+      expect(first).toHaveTextContent(/\d ms · session session-b · \d+ attempts?/);
+      expect(within(first as HTMLElement).getByRole("button", { name: /details of the finance event/i })).toBeInTheDocument();
+      expect(screen.queryByRole("table", { name: /sync events/i })).not.toBeInTheDocument();
+
+      const modules = screen.getByRole("table", { name: /per module/i });
+      expect(
+        within(modules)
+          .getAllByRole("columnheader")
+          .map((h) => h.textContent),
+      ).toEqual(["Module", "Last 1 h", "p95", "Last sync"]);
+    } finally {
+      restore();
+    }
+  });
+
+  it("when a table is shown, then its scroll box is a focusable region named after it", async () => {
+    const a = await api();
+    await a.post("education");
+    renderApp(a.url);
+    await waitFor(() => expect(eventRows()).toHaveLength(1), WAIT);
+    for (const name of ["Modules table", "Sync events table"]) {
+      const region = screen.getByRole("region", { name });
+      expect(region).toHaveAttribute("tabindex", "0");
+      expect(within(region).getByRole("table")).toBeInTheDocument();
+    }
   });
 });

@@ -2,10 +2,12 @@ import type { SummaryResponse } from "@bridge/shared";
 import { describe, expect, it } from "vitest";
 import {
   hasAnyUpdate,
+  MODULE_MARKERS,
   MODULE_PALETTE,
   moduleStyles,
   toLatencySeries,
   toModuleRows,
+  throughputPeaks,
   toThroughputSeries,
 } from "../../src/lib/chart-series.js";
 
@@ -59,6 +61,30 @@ describe("toThroughputSeries", () => {
   });
 });
 
+describe("throughputPeaks", () => {
+  it.each([
+    {
+      name: "three modules peak in the same minute",
+      series: [
+        { t: 0, total: 6, a: 2, b: 2, c: 2 },
+        { t: 1, total: 1, a: 1, b: 0, c: 0 },
+      ],
+      expected: { total: 6, module: { name: "a", rate: 2 } },
+    },
+    {
+      name: "the busiest module's peak is in another bucket than the total's",
+      series: [
+        { t: 0, total: 4, a: 1, b: 1, c: 2 },
+        { t: 1, total: 3, a: 3, b: 0, c: 0 },
+      ],
+      expected: { total: 4, module: { name: "a", rate: 3 } },
+    },
+    { name: "nothing was sent", series: [{ t: 0, total: 0, a: 0, b: 0, c: 0 }], expected: { total: 0, module: null } },
+  ])("when $name, then the total and the single-module peak are told apart", ({ series, expected }) => {
+    expect(throughputPeaks(series, ["a", "b", "c"])).toEqual(expected);
+  });
+});
+
 describe("toLatencySeries", () => {
   it.each([
     {
@@ -102,6 +128,11 @@ describe("moduleStyles", () => {
     const names = Array.from({ length: 20 }, (_, i) => `m${String(i).padStart(2, "0")}`);
     const styles = Object.values(moduleStyles(names));
     expect(new Set(styles.map((s) => `${s.color}|${s.dash}`)).size).toBe(20);
+  });
+
+  it("when there are up to 4 modules, then each also gets its own marker shape", () => {
+    const styles = Object.values(moduleStyles(["a", "b", "c", "d"]));
+    expect(styles.map((s) => s.marker)).toEqual([...MODULE_MARKERS]);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   formatCount,
   formatDuration,
   formatLatency,
+  formatRate,
   formatRelative,
   shortId,
 } from "../../src/lib/format.js";
@@ -118,5 +119,20 @@ describe("shortId", () => {
     ["58c47d49-6eb2-4ef5-930c-d0cea191a3ed", 8, "58c47d49…"],
   ])("when %j is shortened to %i, then it reads %j", (id, keep, expected) => {
     expect(shortId(id, keep)).toBe(expected);
+  });
+});
+
+describe("formatRate", () => {
+  it.each([
+    [0, "0"],
+    [2, "2"],
+    [1.5, "1.5"],
+    [0.07, "0.07"],
+    [0.0667, "0.07"],
+    [2.25, "2.25"],
+    [1234, "1,234"],
+    [null, "—"],
+  ])("when the rate is %s per minute, then it reads %s", (n, expected) => {
+    expect(formatRate(n)).toBe(expected);
   });
 });
