@@ -8,7 +8,7 @@
  * Run one part: pnpm bench ingest | reads | drain.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -109,9 +109,17 @@ async function ingestBench(): Promise<void> {
   const rss = rssMb(api.proc.pid);
   await stop(bare);
   await stop(api);
-  const lines = readFileSync(join(root, "logs", "core_sync.log"), "utf8")
-    .split("\n")
-    .filter(Boolean).length;
+  // the live file and its rotated predecessors (core_sync1.log …)
+  const lines = readdirSync(join(root, "logs"))
+    .filter((f) => f.startsWith("core_sync"))
+    .reduce(
+      (n, f) =>
+        n +
+        readFileSync(join(root, "logs", f), "utf8")
+          .split("\n")
+          .filter(Boolean).length,
+      0,
+    );
   const served = rows.reduce((n, r) => n + r.a.total, 0);
   rmSync(root, { recursive: true, force: true });
   console.log("| round | bare req/s | bare p50/p99 ms | bridge req/s | bridge p50/p99 ms | ratio | non-2xx / errors |");
@@ -124,7 +132,9 @@ async function ingestBench(): Promise<void> {
   const ratios = rows.map((r) => r.a.rps / r.b.rps).sort((x, y) => x - y);
   const median = ratios[Math.floor(ratios.length / 2)] as number;
   console.log(`median ratio bridge / bare: ${f2(median)} (target ≥ 0.60); bridge RSS after load: ${f1(rss)} MiB`);
-  console.log(`core_sync.log: ${lines} lines for ${served} answered requests (+ warm-up and requests cut off at each run's end)`);
+  console.log(
+    `core_sync.log and its rotated files: ${lines} lines for ${served} answered requests (+ warm-up and requests cut off at each run's end)`,
+  );
   console.log(
     "bare = Express 5 + express.json(), answers the same shape, stores and logs nothing; bridge = POST /core/update, SQLite WAL file, both logs",
   );
