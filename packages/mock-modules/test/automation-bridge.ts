@@ -1,52 +1,21 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp, createLoggers, loadConfig, SqliteEventStore } from "@bridge/api";
+import { freePort, startTestBridge, type TestBridge } from "./bridge.js";
 
-export interface RunningBridge {
-  url: string;
-  root: string;
-  close(): Promise<void>;
-}
+export type RunningBridge = TestBridge;
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A real bridge, as main.ts composes it: config from an environment, SQLite and logs in a temp folder,
- * listening on a random port. */
-export async function startBridge(env: Record<string, string> = {}): Promise<RunningBridge> {
-  const root = tempDir("automation-bridge-");
-  const config = loadConfig({ BRIDGE_ROOT: root, PORT: "0", ...env });
-  const loggers = createLoggers(config.log);
-  const store = new SqliteEventStore({ path: config.databasePath, deliveryMode: config.bucketUrl ? "http" : "embedded" });
-  const app = createApp({ config, store, loggers });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    root,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      await loggers.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
+/** A real bridge on a random port (see bridge.ts), configured by an environment. */
+export const startBridge = (env: Record<string, string> = {}): Promise<RunningBridge> => startTestBridge({ env });
 
 /** A port nothing listens on: bound, then released. */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+export const closedPort = freePort;
 
 /** A server that acknowledges every update but whose status never changes: a stale cache in front of
  * the bridge, say. The check must notice that the test update was not counted. */
