@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -8,10 +7,10 @@ import { loadConfig } from "../src/config.js";
 import { createDeliveryFromConfig } from "../src/delivery/delivery-service.js";
 import { createLoggers } from "../src/logging/loggers.js";
 import { SqliteEventStore } from "../src/storage/sqlite/sqlite-store.js";
+import { fillStore } from "./fill.js";
 
 const API_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BUCKET_CLI = resolve(API_DIR, "..", "mock-modules", "src", "bucket", "bucket-cli.ts");
-const MODULES = ["education", "finance", "creative"];
 
 /** The mock Bucket in its own process (its own core), as `pnpm mock:bucket` runs it. */
 async function startBucket(file: string): Promise<{ child: ChildProcess; url: string }> {
@@ -49,32 +48,9 @@ export async function measureDrain(opts: { events: number; env?: Record<string, 
   const bucket = await startBucket(join(root, "bucket.jsonl"));
   try {
     const config = loadConfig({ BRIDGE_ROOT: root, BUCKET_URL: `${bucket.url}/ingest`, LOG_LEVEL: "warn", ...opts.env });
+    // the backlog is committed before the clock starts
+    await fillStore(config.databasePath, opts.events, opts.events, Date.now(), "http");
     const store = new SqliteEventStore({ path: config.databasePath, deliveryMode: "http" });
-    const now = Date.now();
-    const batch = 10_000;
-    for (let done = 0; done < opts.events; done += batch) {
-      const n = Math.min(batch, opts.events - done);
-      // the backlog is committed (group commits) before the clock starts
-      const writes: Array<Promise<unknown>> = [];
-      for (let i = 0; i < n; i++) {
-        const k = done + i;
-        const id = randomUUID();
-        const receivedAt = now - opts.events + k;
-        writes.push(
-          store.ingest({
-            id,
-            module: MODULES[k % MODULES.length] as string,
-            sessionId: `drain-${Math.floor(k / 1000)}`,
-            receivedAt,
-            latencyMs: 0.5,
-            sizeBytes: 60,
-            dataJson: `{"k":${k},"course":"math-101","score":0.${k % 100}}`,
-            response: { status: "success", timestamp: new Date(receivedAt).toISOString(), session_id: "d", message: "m", event_id: id },
-          }),
-        );
-      }
-      await Promise.all(writes);
-    }
     const loggers = createLoggers(config.log);
     const worker = createDeliveryFromConfig({ config, store, loggers, clock: { now: () => Date.now() } });
     if (!worker) throw new Error("no BUCKET_URL");

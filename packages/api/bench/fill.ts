@@ -1,14 +1,22 @@
 import { uuidv7 } from "../src/ingest/ingest-service.js";
+import type { DeliveryMode } from "../src/storage/event-store.js";
 import { SqliteEventStore } from "../src/storage/sqlite/sqlite-store.js";
 
 const MODULES = ["education", "finance", "creative", "inventory", "hr"];
 
 /**
  * Fill a store with `count` events spread evenly over the last `spanMs`, through the store's own
- * ingest (same statements, counters and rollups as the api, group-committed).
+ * ingest (same statements, counters and rollups as the api, group-committed). In "http" mode every
+ * event is left pending in the outbox, a backlog for the delivery worker. Returns the seconds taken.
  */
-export async function fillStore(path: string, count: number, spanMs: number, now = Date.now()): Promise<number> {
-  const store = new SqliteEventStore({ path, deliveryMode: "embedded" });
+export async function fillStore(
+  path: string,
+  count: number,
+  spanMs: number,
+  now = Date.now(),
+  mode: DeliveryMode = "embedded",
+): Promise<number> {
+  const store = new SqliteEventStore({ path, deliveryMode: mode });
   const start = now - spanMs;
   const t0 = performance.now();
   const batch = 10_000;

@@ -87,13 +87,7 @@ export const LATENCY_BINS_MS = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512
 export type DeliveryMode = "embedded" | "http";
 
 /** An outbox row claimed by a delivery worker, with what it needs to send the event. */
-export interface ClaimedDelivery {
-  seq: number;
-  id: string;
-  module: string;
-  moduleSeq: number;
-  sessionId: string;
-  receivedAt: number;
+export interface ClaimedDelivery extends Pick<StoredEvent, "seq" | "id" | "module" | "moduleSeq" | "sessionId" | "receivedAt"> {
   dataJson: string;
   /** The number of this attempt: recorded attempts so far + 1 (replays keep counting). */
   attempt: number;
